@@ -1,0 +1,179 @@
+//! Request and response bodies of every endpoint, as plain serde types.
+//!
+//! Request types reject unknown fields (a typo is an error, not a silent
+//! default); OAuth endpoint requests do not, since RFC 6749 §3.1 and §3.2 say
+//! unrecognised parameters MUST be ignored.
+
+use crate::{Decision, Scope};
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/auth/signup` and `POST /api/auth/login`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("email", &self.email)
+            .field("password", &"[redacted]")
+            .finish()
+    }
+}
+
+/// `GET /api/auth/me`: who is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user_id: String,
+    pub email: String,
+}
+
+/// `GET /api/auth/config`: what the sign-in page may offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthConfig {
+    pub signup_enabled: bool,
+}
+
+/// A scope and what it means, for the consent screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeInfo {
+    pub name: String,
+    pub description: String,
+}
+
+impl From<Scope> for ScopeInfo {
+    fn from(s: Scope) -> Self {
+        ScopeInfo {
+            name: s.as_str().to_owned(),
+            description: s.description().to_owned(),
+        }
+    }
+}
+
+/// `GET /api/oauth/app/{client_id}`: what the consent screen shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppInfo {
+    pub client_id: String,
+    pub name: String,
+    pub description: String,
+    pub logo_url: Option<String>,
+    /// The scopes the app is allowed to request, each with its description.
+    pub scopes: Vec<ScopeInfo>,
+}
+
+/// `POST /api/oauth/authorize`: the person's decision on an authorization
+/// request; the fields are the query of `/auth/authorize` as received.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorizeRequest {
+    pub client_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    /// Space-separated, as in the URL.
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub response_type: Option<String>,
+    #[serde(default)]
+    pub decision: Decision,
+}
+
+/// The URL the browser must go to next: the app's registered redirect URI
+/// with either a code or an error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizeResponse {
+    pub redirect_url: String,
+}
+
+/// `POST /api/oauth/token` (RFC 6749 §4.1.3, §6). Form or JSON.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRequest {
+    pub grant_type: Option<String>,
+    pub code: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
+    pub refresh_token: Option<String>,
+    pub scope: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+impl std::fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("grant_type", &self.grant_type)
+            .field("client_id", &self.client_id)
+            .field("redirect_uri", &self.redirect_uri)
+            .finish_non_exhaustive()
+    }
+}
+
+/// RFC 6749 §5.1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub scope: String,
+}
+
+/// `POST /api/oauth/introspect` (RFC 7662 §2.1) and `POST /api/oauth/revoke`
+/// (RFC 7009 §2.1). Form or JSON.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenActionRequest {
+    pub token: Option<String>,
+    pub token_type_hint: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+impl std::fmt::Debug for TokenActionRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenActionRequest")
+            .field("token_type_hint", &self.token_type_hint)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// RFC 7662 §2.2. Inactive tokens carry only `active: false`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntrospectResponse {
+    pub active: bool,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub scope: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sub: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub exp: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub iat: Option<i64>,
+    /// `access_token` or `refresh_token`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub token_type: Option<String>,
+}
+
+/// RFC 8414 §2 authorization server metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerMetadata {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub introspection_endpoint: String,
+    pub revocation_endpoint: String,
+    pub scopes_supported: Vec<String>,
+    pub response_types_supported: Vec<String>,
+    pub response_modes_supported: Vec<String>,
+    pub grant_types_supported: Vec<String>,
+    pub code_challenge_methods_supported: Vec<String>,
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+    pub introspection_endpoint_auth_methods_supported: Vec<String>,
+    pub revocation_endpoint_auth_methods_supported: Vec<String>,
+    pub authorization_response_iss_parameter_supported: bool,
+}

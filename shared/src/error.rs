@@ -1,0 +1,88 @@
+//! The one error shape every endpoint answers with: `{error, error_description}`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Error codes: RFC 6749 §4.1.2.1 / §5.2 and RFC 7009 ones first, then the few
+/// this server adds for its non-OAuth endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+    UnsupportedTokenType,
+    InvalidScope,
+    AccessDenied,
+    UnsupportedResponseType,
+    ServerError,
+    TemporarilyUnavailable,
+    /// No such resource (an unknown or disabled app, an unknown path).
+    NotFound,
+    /// No valid session, or wrong email/password.
+    Unauthorized,
+    /// Signed in, but not allowed (e.g. a cross-site request).
+    Forbidden,
+    /// The request conflicts with existing data (an email already registered).
+    Conflict,
+    /// Too many attempts; try again later.
+    TooManyRequests,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::InvalidClient => "invalid_client",
+            ErrorCode::InvalidGrant => "invalid_grant",
+            ErrorCode::UnauthorizedClient => "unauthorized_client",
+            ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            ErrorCode::UnsupportedTokenType => "unsupported_token_type",
+            ErrorCode::InvalidScope => "invalid_scope",
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::UnsupportedResponseType => "unsupported_response_type",
+            ErrorCode::ServerError => "server_error",
+            ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Kept as a string so a client never fails to parse a code it does not know.
+    pub error: String,
+    pub error_description: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, description: impl Into<String>) -> Self {
+        ErrorBody {
+            error: code.as_str().to_owned(),
+            error_description: description.into(),
+        }
+    }
+
+    pub fn code(&self) -> Option<ErrorCode> {
+        serde_json::from_value(serde_json::Value::String(self.error.clone())).ok()
+    }
+}

@@ -1,0 +1,222 @@
+//! The scope catalogue (the seed's nine scopes), defined once for both sides.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// One permission a third-party app can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Scope {
+    ExecuteGraph,
+    ReadGraph,
+    ExecuteBlock,
+    ReadBlock,
+    ReadStore,
+    UseTools,
+    ManageIntegrations,
+    ReadIntegrations,
+    DeleteIntegrations,
+}
+
+impl Scope {
+    /// Every scope, in the order the seed lists them (the CLI numbers them 1..=9 in this order).
+    pub const ALL: [Scope; 9] = [
+        Scope::ExecuteGraph,
+        Scope::ReadGraph,
+        Scope::ExecuteBlock,
+        Scope::ReadBlock,
+        Scope::ReadStore,
+        Scope::UseTools,
+        Scope::ManageIntegrations,
+        Scope::ReadIntegrations,
+        Scope::DeleteIntegrations,
+    ];
+
+    /// The wire name, e.g. `EXECUTE_GRAPH`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Scope::ExecuteGraph => "EXECUTE_GRAPH",
+            Scope::ReadGraph => "READ_GRAPH",
+            Scope::ExecuteBlock => "EXECUTE_BLOCK",
+            Scope::ReadBlock => "READ_BLOCK",
+            Scope::ReadStore => "READ_STORE",
+            Scope::UseTools => "USE_TOOLS",
+            Scope::ManageIntegrations => "MANAGE_INTEGRATIONS",
+            Scope::ReadIntegrations => "READ_INTEGRATIONS",
+            Scope::DeleteIntegrations => "DELETE_INTEGRATIONS",
+        }
+    }
+
+    /// What the person approving the app reads on the consent screen.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Scope::ExecuteGraph => "Execute agents/graphs",
+            Scope::ReadGraph => "Read agent/graph definitions and execution results",
+            Scope::ExecuteBlock => "Execute individual blocks",
+            Scope::ReadBlock => "Read block definitions",
+            Scope::ReadStore => "Access the agent store",
+            Scope::UseTools => "Use platform tools",
+            Scope::ManageIntegrations => "Create and update user integrations",
+            Scope::ReadIntegrations => "Read user integration status",
+            Scope::DeleteIntegrations => "Remove user integrations",
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Scope {
+    type Err = UnknownScopes;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Scope::ALL
+            .into_iter()
+            .find(|scope| scope.as_str() == s)
+            .ok_or_else(|| UnknownScopes(vec![s.to_owned()]))
+    }
+}
+
+impl TryFrom<String> for Scope {
+    type Error = UnknownScopes;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<Scope> for String {
+    fn from(s: Scope) -> String {
+        s.as_str().to_owned()
+    }
+}
+
+/// Scope names that are not in the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown scope(s): {}", .0.join(", "))]
+pub struct UnknownScopes(pub Vec<String>);
+
+/// A set of scopes, kept in catalogue order without duplicates so that two
+/// equal sets always print the same.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ScopeSet(Vec<Scope>);
+
+impl ScopeSet {
+    pub fn new(scopes: impl IntoIterator<Item = Scope>) -> Self {
+        let mut v: Vec<Scope> = scopes.into_iter().collect();
+        v.sort();
+        v.dedup();
+        ScopeSet(v)
+    }
+
+    /// Parses a space-separated list (RFC 6749 §3.3). Tolerates repeated
+    /// whitespace; reports every unknown name, not just the first.
+    pub fn parse(s: &str) -> Result<Self, UnknownScopes> {
+        Self::parse_with(s, |c| c.is_ascii_whitespace())
+    }
+
+    /// Parses a comma-separated list (how the database stores it).
+    pub fn parse_csv(s: &str) -> Result<Self, UnknownScopes> {
+        Self::parse_with(s, |c| c == ',' || c.is_ascii_whitespace())
+    }
+
+    fn parse_with(s: &str, sep: impl Fn(char) -> bool) -> Result<Self, UnknownScopes> {
+        let mut known = Vec::new();
+        let mut unknown = Vec::new();
+        for name in s.split(sep).filter(|n| !n.is_empty()) {
+            match name.parse::<Scope>() {
+                Ok(scope) => known.push(scope),
+                Err(_) => unknown.push(name.to_owned()),
+            }
+        }
+        if unknown.is_empty() {
+            Ok(ScopeSet::new(known))
+        } else {
+            Err(UnknownScopes(unknown))
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
+        self.0.iter().copied()
+    }
+
+    pub fn contains(&self, scope: Scope) -> bool {
+        self.0.contains(&scope)
+    }
+
+    /// True when every scope of `self` is also in `other`.
+    pub fn is_subset_of(&self, other: &ScopeSet) -> bool {
+        self.0.iter().all(|s| other.contains(*s))
+    }
+
+    /// The scopes of `self` that `allowed` does not contain.
+    pub fn not_in(&self, allowed: &ScopeSet) -> Vec<Scope> {
+        self.0
+            .iter()
+            .copied()
+            .filter(|s| !allowed.contains(*s))
+            .collect()
+    }
+
+    /// Space-separated, as on the wire.
+    pub fn to_space_separated(&self) -> String {
+        self.join(" ")
+    }
+
+    /// Comma-separated, as stored.
+    pub fn to_csv(&self) -> String {
+        self.join(",")
+    }
+
+    fn join(&self, sep: &str) -> String {
+        self.0
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+}
+
+impl FromIterator<Scope> for ScopeSet {
+    fn from_iter<T: IntoIterator<Item = Scope>>(iter: T) -> Self {
+        ScopeSet::new(iter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scope_round_trips_through_its_name() {
+        for scope in Scope::ALL {
+            assert_eq!(scope.as_str().parse::<Scope>(), Ok(scope));
+            assert!(!scope.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn parse_dedups_orders_and_reports_all_unknown_names() {
+        let set = ScopeSet::parse("  READ_GRAPH EXECUTE_GRAPH\tREAD_GRAPH ").unwrap();
+        assert_eq!(set.to_space_separated(), "EXECUTE_GRAPH READ_GRAPH");
+        let err = ScopeSet::parse("READ_GRAPH bogus read_graph").unwrap_err();
+        assert_eq!(err.0, vec!["bogus".to_owned(), "read_graph".to_owned()]);
+    }
+
+    #[test]
+    fn subset_and_difference() {
+        let allowed = ScopeSet::parse_csv("EXECUTE_GRAPH,READ_GRAPH").unwrap();
+        let asked = ScopeSet::parse("READ_GRAPH USE_TOOLS").unwrap();
+        assert!(!asked.is_subset_of(&allowed));
+        assert_eq!(asked.not_in(&allowed), vec![Scope::UseTools]);
+        assert!(ScopeSet::parse("READ_GRAPH")
+            .unwrap()
+            .is_subset_of(&allowed));
+    }
+}
