@@ -143,7 +143,8 @@ pub fn authorize_outcome(result: Result<AuthorizeResponse, ApiError>) -> Outcome
     }
 }
 
-fn unavailable(err: &ApiError) -> Problem {
+/// The retryable screen for a call that got no usable answer.
+pub fn unavailable(err: &ApiError) -> Problem {
     let detail = match err {
         ApiError::Network => "The server did not answer.".to_owned(),
         ApiError::Decode => "The server's answer could not be read.".to_owned(),

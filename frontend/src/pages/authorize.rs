@@ -1,0 +1,258 @@
+//! `/auth/authorize`: the consent screen (RFC 6749 §4.1.1).
+
+use super::ErrorPage;
+use crate::api;
+use crate::components::{AppIdentity, Card, Loading, ScopeList, Spinner};
+use crate::dom::{leave_to, path_and_query, search, set_title};
+use crate::logic::flow::{
+    app_info_problem, authorize_outcome, disallowed_scopes, invalid_scopes_problem, precheck,
+    redirect_host, scope_rows, unavailable, Outcome, Precheck,
+};
+use crate::logic::next::{auth_href, AuthMode};
+use crate::logic::problem::{Problem, ProblemKind};
+use crate::logic::query::authorize_request_from_query;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::{AppInfo, AuthorizeRequest, Decision, Me, ScopeInfo};
+
+/// Everything the consent screen shows.
+#[derive(Debug, Clone)]
+struct Consent {
+    request: AuthorizeRequest,
+    app: AppInfo,
+    me: Me,
+    rows: Vec<ScopeInfo>,
+    host: String,
+}
+
+/// Where loading the request ended.
+#[derive(Debug, Clone)]
+enum Screen {
+    Loading,
+    Consent(Box<Consent>),
+    Problem(Problem),
+    /// The browser is on its way elsewhere (sign-in, or a URL the API
+    /// validated); keep showing a quiet loading state.
+    Leaving,
+}
+
+/// Sends the browser to sign in, returning to this exact authorize URL.
+fn sign_in() -> Screen {
+    leave_to(&auth_href(AuthMode::SignIn, Some(&path_and_query())));
+    Screen::Leaving
+}
+
+/// Acts on the API's answer to a decision: the only navigation to another
+/// origin this app ever performs goes to the URL the API returned.
+fn follow(outcome: Outcome) -> Screen {
+    match outcome {
+        Outcome::Navigate(url) => {
+            leave_to(&url);
+            Screen::Leaving
+        }
+        Outcome::SignIn => sign_in(),
+        Outcome::Show(problem) => Screen::Problem(problem),
+    }
+}
+
+/// Parses the query, checks it, loads the app and the session, and decides
+/// which screen to show. The steps follow DESIGN.md's "one authorization".
+async fn load() -> Screen {
+    let request = match authorize_request_from_query(&search()) {
+        Ok(r) => r,
+        Err(p) => {
+            return Screen::Problem(Problem::with_detail(
+                ProblemKind::InvalidRequest,
+                p.to_string(),
+            ))
+        }
+    };
+    let scopes = match precheck(&request) {
+        Precheck::Invalid(problem) => return Screen::Problem(problem),
+        Precheck::ServerDecides => None,
+        Precheck::Consent(scopes) => Some(scopes),
+    };
+    let client_id = request.client_id.clone().unwrap_or_default();
+    let app = match api::app_info(&client_id).await {
+        Ok(app) => app,
+        Err(e) => return Screen::Problem(app_info_problem(&e)),
+    };
+    let me = match api::me().await {
+        Ok(me) => me,
+        Err(e) if e.status() == Some(401) => return sign_in(),
+        Err(e) => return Screen::Problem(unavailable(&e)),
+    };
+    let Some(scopes) = scopes else {
+        // An unknown scope or response type is reported to the app by
+        // redirect, which only the server may build. Ask it with "deny":
+        // the page never approves anything the person did not click.
+        let request = AuthorizeRequest {
+            decision: Decision::Deny,
+            ..request
+        };
+        return follow(authorize_outcome(api::authorize(&request).await));
+    };
+    let disallowed = disallowed_scopes(&scopes, &app);
+    if !disallowed.is_empty() {
+        return Screen::Problem(invalid_scopes_problem(&disallowed));
+    }
+    let rows = scope_rows(&scopes, &app);
+    let host = redirect_host(&request).unwrap_or_default();
+    Screen::Consent(Box::new(Consent {
+        request,
+        app,
+        me,
+        rows,
+        host,
+    }))
+}
+
+/// The consent screen and every screen the request can lead to.
+#[component]
+pub fn AuthorizePage() -> impl IntoView {
+    set_title("Authorize");
+    let screen = RwSignal::new(Screen::Loading);
+    let start = move || {
+        screen.set(Screen::Loading);
+        spawn_local(async move { screen.set(load().await) });
+    };
+    start();
+    let retry = Callback::new(move |()| start());
+
+    move || match screen.get() {
+        Screen::Loading => view! { <Loading label="Loading application…"/> }.into_any(),
+        Screen::Leaving => view! { <Loading label="Redirecting…"/> }.into_any(),
+        Screen::Problem(problem) => view! { <ErrorPage problem on_retry=retry/> }.into_any(),
+        Screen::Consent(consent) => view! { <ConsentCard consent=*consent screen/> }.into_any(),
+    }
+}
+
+/// The card with the app, the permissions, the account and the two buttons.
+#[component]
+fn ConsentCard(consent: Consent, screen: RwSignal<Screen>) -> impl IntoView {
+    set_title(&format!("Authorize {}", consent.app.name));
+    let Consent {
+        request,
+        app,
+        me,
+        rows,
+        host,
+    } = consent;
+    let app_name = app.name.clone();
+    let request = StoredValue::new(request);
+
+    // Which button was pressed, while its request is in flight (and after a
+    // successful answer, while the browser leaves).
+    let chosen = RwSignal::new(None::<Decision>);
+    let inline_error = RwSignal::new(None::<String>);
+    let decide = move |decision: Decision| {
+        if chosen.get_untracked().is_some() {
+            return;
+        }
+        chosen.set(Some(decision));
+        inline_error.set(None);
+        let request = AuthorizeRequest {
+            decision,
+            ..request.get_value()
+        };
+        spawn_local(async move {
+            match authorize_outcome(api::authorize(&request).await) {
+                // A transient failure keeps the person on the screen with
+                // their choice intact; pressing the button again retries.
+                Outcome::Show(p) if p.kind == ProblemKind::Unavailable => {
+                    inline_error.set(Some(format!(
+                        "{} {}",
+                        p.detail.unwrap_or_default(),
+                        "Nothing was granted. Please try again."
+                    )));
+                    chosen.set(None);
+                }
+                Outcome::Navigate(url) => leave_to(&url),
+                other => screen.set(follow(other)),
+            }
+        });
+    };
+
+    let switching = RwSignal::new(false);
+    let switch_account = move |_| {
+        switching.set(true);
+        spawn_local(async move {
+            // Ending the session first means the sign-in page starts clean
+            // rather than bouncing straight back as the old account.
+            match api::logout().await {
+                Ok(()) => {
+                    leave_to(&auth_href(AuthMode::SignIn, Some(&path_and_query())));
+                }
+                Err(e) => {
+                    inline_error.set(Some(e.user_message()));
+                    switching.set(false);
+                }
+            }
+        });
+    };
+
+    let busy = move || chosen.get().is_some() || switching.get();
+    let button = move |decision: Decision| {
+        let (class, label, busy_label) = match decision {
+            Decision::Approve => ("button button--primary", "Authorize", "Authorizing…"),
+            Decision::Deny => ("button button--secondary", "Deny", "Denying…"),
+        };
+        view! {
+            <button
+                type="button"
+                class=class
+                disabled=busy
+                aria-busy=move || (chosen.get() == Some(decision)).to_string()
+                on:click=move |_| decide(decision)
+            >
+                {move || {
+                    if chosen.get() == Some(decision) {
+                        view! { <Spinner/> {busy_label} }.into_any()
+                    } else {
+                        view! { {label} }.into_any()
+                    }
+                }}
+            </button>
+        }
+    };
+
+    view! {
+        <Card>
+            <AppIdentity app/>
+            <h2 id="scopes-heading" class="section-title">
+                "This application is requesting permission to:"
+            </h2>
+            <ScopeList rows/>
+            <dl class="facts">
+                <div class="fact">
+                    <dt>"Signed in as"</dt>
+                    <dd>
+                        <span class="fact__value">{me.email}</span>
+                        <button
+                            type="button"
+                            class="link-button"
+                            disabled=busy
+                            on:click=switch_account
+                        >
+                            "Not you? Switch account"
+                        </button>
+                    </dd>
+                </div>
+                <div class="fact">
+                    <dt>"You'll be sent to"</dt>
+                    <dd>
+                        <span class="fact__value" data-testid="redirect-host">{host}</span>
+                    </dd>
+                </div>
+            </dl>
+            <div class="form__error" role="alert">
+                {move || inline_error.get().map(|e| view! { <p>{e}</p> })}
+            </div>
+            <div class="actions">{button(Decision::Deny)} {button(Decision::Approve)}</div>
+            <p class="consent-note">
+                "Authorizing lets " <strong>{app_name}</strong>
+                " use your AutoGPT account with the permissions above, until you revoke its access. It never sees your password."
+            </p>
+        </Card>
+    }
+}

@@ -1,0 +1,175 @@
+use crate::api;
+use crate::components::{Card, Spinner};
+use crate::dom::set_title;
+use crate::logic::next::{auth_href, next_or_default, AuthMode};
+use crate::logic::query::parse_query;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+use shared::Credentials;
+
+/// `/auth/login` and `/auth/signup`: email + password, then back to `next=`
+/// (only ever a path on this origin).
+#[component]
+pub fn LoginPage(
+    /// Which form to show.
+    mode: AuthMode,
+) -> impl IntoView {
+    let (title, submit, busy_label) = match mode {
+        AuthMode::SignIn => ("Sign in", "Sign in", "Signing in…"),
+        AuthMode::SignUp => ("Create your account", "Create account", "Creating account…"),
+    };
+    set_title(title);
+
+    let raw_next = parse_query(&crate::dom::search())
+        .into_iter()
+        .find(|(k, _)| k == "next")
+        .map(|(_, v)| v);
+    let next = next_or_default(raw_next.as_deref()).to_owned();
+    let other_href = auth_href(
+        match mode {
+            AuthMode::SignIn => AuthMode::SignUp,
+            AuthMode::SignUp => AuthMode::SignIn,
+        },
+        raw_next.as_deref(),
+    );
+
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let config = LocalResource::new(api::config);
+
+    let navigate = use_navigate();
+    let go_next = {
+        let next = next.clone();
+        move || {
+            navigate(
+                &next,
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            )
+        }
+    };
+
+    let submit_action = Action::new_local(move |credentials: &Credentials| {
+        let credentials = credentials.clone();
+        let go_next = go_next.clone();
+        async move {
+            let result = match mode {
+                AuthMode::SignIn => api::login(&credentials).await,
+                AuthMode::SignUp => api::signup(&credentials).await,
+            };
+            match result {
+                Ok(_) => go_next(),
+                Err(e) => error.set(Some(match (mode, e.status()) {
+                    // The server's message is deliberately generic; say it plainly.
+                    (AuthMode::SignIn, Some(401)) => "Incorrect email or password.".to_owned(),
+                    _ => e.user_message(),
+                })),
+            }
+        }
+    });
+    let pending = submit_action.pending();
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        error.set(None);
+        submit_action.dispatch_local(Credentials {
+            email: email.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+        });
+    };
+
+    let switch_link = move || {
+        let enabled = config.get().and_then(Result::ok).map(|c| c.signup_enabled);
+        match (mode, enabled) {
+            (AuthMode::SignIn, Some(true)) => Some(
+                view! {
+                    <p class="switch">
+                        "New here? " <a href=other_href.clone()>"Create an account"</a>
+                    </p>
+                }
+                .into_any(),
+            ),
+            (AuthMode::SignUp, _) => Some(
+                view! {
+                    <p class="switch">
+                        "Already have an account? " <a href=other_href.clone()>"Sign in"</a>
+                    </p>
+                }
+                .into_any(),
+            ),
+            _ => None,
+        }
+    };
+    let signup_closed = move || {
+        (mode == AuthMode::SignUp
+            && config.get().and_then(Result::ok).is_some_and(|c| !c.signup_enabled))
+        .then(|| view! { <p class="notice">"Creating new accounts is turned off on this server."</p> })
+    };
+
+    view! {
+        <Card class="card--narrow">
+            <h1 id="title">{title}</h1>
+            <p class="lead">"to continue to your AutoGPT account"</p>
+            {signup_closed}
+            <form class="form" on:submit=on_submit>
+                <div class="field">
+                    <label for="email">"Email"</label>
+                    <input
+                        id="email"
+                        name="email"
+                        type="email"
+                        autocomplete="username"
+                        required
+                        bind:value=email
+                    />
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete=match mode {
+                            AuthMode::SignIn => "current-password",
+                            AuthMode::SignUp => "new-password",
+                        }
+                        minlength=match mode {
+                            AuthMode::SignIn => "1",
+                            AuthMode::SignUp => "8",
+                        }
+                        aria-describedby=(mode == AuthMode::SignUp).then_some("password-hint")
+                        required
+                        bind:value=password
+                    />
+                    {(mode == AuthMode::SignUp)
+                        .then(|| view! { <p id="password-hint" class="field__hint">"At least 8 characters."</p> })}
+                </div>
+                <div class="form__error" role="alert">
+                    {move || error.get().map(|e| view! { <p>{e}</p> })}
+                </div>
+                <button
+                    type="submit"
+                    class="button button--primary button--block"
+                    disabled=move || pending.get()
+                    aria-busy=move || pending.get().to_string()
+                >
+                    {move || {
+                        if pending.get() {
+                            view! { <Spinner/> {busy_label} }.into_any()
+                        } else {
+                            view! { {submit} }.into_any()
+                        }
+                    }}
+                </button>
+            </form>
+            {switch_link}
+        </Card>
+    }
+}

@@ -1,0 +1,13 @@
+//! One screen per file.
+
+mod authorize;
+mod error;
+mod home;
+mod login;
+mod not_found;
+
+pub use authorize::AuthorizePage;
+pub use error::ErrorPage;
+pub use home::HomePage;
+pub use login::LoginPage;
+pub use not_found::NotFoundPage;
