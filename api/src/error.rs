@@ -1,0 +1,169 @@
+//! The crate's one error type and its one `IntoResponse`: every failure
+//! answers `{error, error_description}`; internal ones are logged, never shown.
+
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use shared::{ErrorBody, ErrorCode};
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 with an OAuth or generic code (bad input of any kind).
+    #[error("{1}")]
+    BadRequest(ErrorCode, String),
+    /// Client authentication failed (RFC 6749 §5.2): 401 with
+    /// `WWW-Authenticate` when the client used HTTP Basic, 400 otherwise.
+    #[error("{description}")]
+    InvalidClient { basic: bool, description: String },
+    /// 401: no session, or wrong email/password.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// 429 with `Retry-After`.
+    #[error("too many attempts")]
+    TooManyRequests { retry_after: i64 },
+    /// 413.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// 405.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 500: logged with detail, answered generically.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// 500: logged with detail, answered generically.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid_request(description: impl Into<String>) -> Self {
+        ApiError::BadRequest(ErrorCode::InvalidRequest, description.into())
+    }
+
+    pub fn invalid_grant(description: impl Into<String>) -> Self {
+        ApiError::BadRequest(ErrorCode::InvalidGrant, description.into())
+    }
+
+    pub fn invalid_scope(description: impl Into<String>) -> Self {
+        ApiError::BadRequest(ErrorCode::InvalidScope, description.into())
+    }
+
+    fn parts(&self) -> (StatusCode, ErrorCode, String) {
+        match self {
+            ApiError::BadRequest(code, d) => (StatusCode::BAD_REQUEST, *code, d.clone()),
+            ApiError::InvalidClient { basic, description } => (
+                if *basic {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::BAD_REQUEST
+                },
+                ErrorCode::InvalidClient,
+                description.clone(),
+            ),
+            ApiError::Unauthorized(d) => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, d.clone())
+            }
+            ApiError::Forbidden(d) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden, d.clone()),
+            ApiError::NotFound(d) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, d.clone()),
+            ApiError::Conflict(d) => (StatusCode::CONFLICT, ErrorCode::Conflict, d.clone()),
+            ApiError::TooManyRequests { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::TooManyRequests,
+                format!("Too many failed attempts. Try again in {retry_after} seconds."),
+            ),
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                "The request body is too large.".into(),
+            ),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                ErrorCode::MethodNotAllowed,
+                "This method is not allowed on this path.".into(),
+            ),
+            ApiError::Database(_) | ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::ServerError,
+                "The server hit an unexpected error. Please try again.".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, description) = self.parts();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut response = (status, Json(ErrorBody::new(code, description))).into_response();
+        let headers = response.headers_mut();
+        // Error bodies of token endpoints must not be cached (RFC 6749 §5.2);
+        // no error anywhere is worth caching.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        match self {
+            ApiError::InvalidClient { basic: true, .. } => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"oauth\", charset=\"UTF-8\""),
+                );
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                if let Ok(v) = HeaderValue::from_str(&retry_after.max(1).to_string()) {
+                    headers.insert(header::RETRY_AFTER, v);
+                }
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::MissingJsonContentType(_) => {
+                ApiError::invalid_request("Content-Type must be application/json.")
+            }
+            JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::PayloadTooLarge
+            }
+            other => ApiError::invalid_request(format!("Invalid JSON body: {}", other.body_text())),
+        }
+    }
+}
+
+impl From<FormRejection> for ApiError {
+    fn from(r: FormRejection) -> Self {
+        match r {
+            FormRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::PayloadTooLarge
+            }
+            other => ApiError::invalid_request(format!("Invalid form body: {}", other.body_text())),
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        ApiError::invalid_request(format!("Invalid path: {}", r.body_text()))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::invalid_request(format!("Invalid query: {}", r.body_text()))
+    }
+}

@@ -1,0 +1,39 @@
+//! Authorization server metadata (RFC 8414).
+
+use crate::AppState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use shared::{Scope, ServerMetadata};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/.well-known/oauth-authorization-server", get(get_metadata))
+}
+
+/// RFC 8414 §3: the metadata document.
+async fn get_metadata(State(state): State<AppState>) -> Json<ServerMetadata> {
+    let issuer = state.config.issuer();
+    let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let auth_methods = strings(&["client_secret_basic", "client_secret_post", "none"]);
+    let pkce = if state.config.pkce_plain_enabled {
+        strings(&["S256", "plain"])
+    } else {
+        strings(&["S256"])
+    };
+    Json(ServerMetadata {
+        authorization_endpoint: format!("{issuer}/auth/authorize"),
+        token_endpoint: format!("{issuer}/api/oauth/token"),
+        introspection_endpoint: format!("{issuer}/api/oauth/introspect"),
+        revocation_endpoint: format!("{issuer}/api/oauth/revoke"),
+        scopes_supported: Scope::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
+        response_types_supported: strings(&["code"]),
+        response_modes_supported: strings(&["query"]),
+        grant_types_supported: strings(&["authorization_code", "refresh_token"]),
+        code_challenge_methods_supported: pkce,
+        token_endpoint_auth_methods_supported: auth_methods.clone(),
+        introspection_endpoint_auth_methods_supported: auth_methods.clone(),
+        revocation_endpoint_auth_methods_supported: auth_methods,
+        authorization_response_iss_parameter_supported: true,
+        issuer,
+    })
+}

@@ -1,0 +1,52 @@
+//! The HTTP surface: one router per feature, merged here. Read this file as
+//! the table of contents of the API.
+
+mod app_info;
+mod authorize;
+pub mod client_auth;
+pub mod extract;
+mod introspect;
+mod metadata;
+mod revoke;
+mod session;
+mod token;
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+/// Request bodies larger than this are refused with 413 (OAuth bodies are a few hundred bytes).
+const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The whole application.
+pub fn build_router(state: AppState) -> Router {
+    Router::new()
+        .merge(session::router())
+        .merge(app_info::router())
+        .merge(authorize::router())
+        .merge(token::router())
+        .merge(introspect::router())
+        .merge(revoke::router())
+        .merge(metadata::router())
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(|_panic| {
+            ApiError::Internal("a handler panicked".into()).into_response()
+        }))
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        ApiError::NotFound("No such endpoint.".into()),
+    )
+        .into_response()
+}

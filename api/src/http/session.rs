@@ -1,0 +1,142 @@
+//! Built-in accounts: sign-up, sign-in, sign-out, and who is signed in.
+
+use super::extract::{ApiJson, CurrentUser, SESSION_COOKIE};
+use crate::crypto::{self, HashedSecret};
+use crate::domain::accounts::{check_new_password, normalize_email, MAX_PASSWORD_LEN};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{sessions, users};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::CookieJar;
+use shared::{AuthConfig, Credentials, Me};
+use std::sync::LazyLock;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/signup", post(create_account))
+        .route("/api/auth/login", post(create_session))
+        .route("/api/auth/logout", post(delete_session))
+        .route("/api/auth/me", get(get_me))
+        .route("/api/auth/config", get(get_config))
+}
+
+/// A hash to verify against when the email is unknown, so a wrong email
+/// costs the same time as a wrong password (no account enumeration by timing).
+static DUMMY_PASSWORD: LazyLock<HashedSecret> =
+    LazyLock::new(|| crypto::hash_secret("not a real password"));
+
+/// Creates an account and signs it in.
+async fn create_account(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<Credentials>,
+) -> ApiResult<impl IntoResponse> {
+    if !state.config.signup_enabled {
+        return Err(ApiError::Forbidden(
+            "Sign-up is turned off on this server.".into(),
+        ));
+    }
+    let email = normalize_email(&body.email).map_err(ApiError::invalid_request)?;
+    check_new_password(&body.password).map_err(ApiError::invalid_request)?;
+    let hashed = crypto::hash_secret_blocking(body.password).await;
+    let user_id = users::create_user(&state.db, &email, &hashed, state.now()).await?;
+    let jar = start_session(&state, jar, &user_id).await?;
+    Ok((StatusCode::CREATED, jar, Json(Me { user_id, email })))
+}
+
+/// Signs in with email and password.
+async fn create_session(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<Credentials>,
+) -> ApiResult<impl IntoResponse> {
+    const WRONG: &str = "The email or password is incorrect.";
+    let email = body.email.trim().to_lowercase();
+    let key = format!("login:{email}");
+    let now = state.now();
+    state
+        .limiter
+        .check(&key, now)
+        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+    if body.password.len() > MAX_PASSWORD_LEN {
+        return Err(ApiError::Unauthorized(WRONG.into()));
+    }
+    let user = users::find_user_by_email(&state.db, &email).await?;
+    let stored = user
+        .as_ref()
+        .map(|u| u.password.clone())
+        .unwrap_or_else(|| DUMMY_PASSWORD.clone());
+    let valid = crypto::verify_secret_blocking(body.password, stored).await;
+    let Some(user) = user.filter(|_| valid) else {
+        state.limiter.record_failure(&key, now);
+        return Err(ApiError::Unauthorized(WRONG.into()));
+    };
+    state.limiter.reset(&key);
+    let jar = start_session(&state, jar, &user.user_id).await?;
+    Ok((
+        jar,
+        Json(Me {
+            user_id: user.user_id,
+            email: user.email,
+        }),
+    ))
+}
+
+/// Signs out: ends the session server-side and clears the cookie.
+async fn delete_session(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> ApiResult<impl IntoResponse> {
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        sessions::delete_session(&state.db, &crypto::sha256_hex(cookie.value())).await?;
+    }
+    let jar = jar.remove(session_cookie(&state, String::new()));
+    Ok((StatusCode::NO_CONTENT, jar))
+}
+
+/// Who is signed in.
+async fn get_me(CurrentUser(me): CurrentUser) -> Json<Me> {
+    Json(me)
+}
+
+/// What the sign-in page may offer.
+async fn get_config(State(state): State<AppState>) -> Json<AuthConfig> {
+    Json(AuthConfig {
+        signup_enabled: state.config.signup_enabled,
+    })
+}
+
+fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, value))
+        .path("/")
+        .http_only(true)
+        // Lax: sent on the top-level navigation from an app to /auth/authorize,
+        // never on a cross-site POST.
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies())
+        .max_age(time_duration(state.config.session_ttl))
+        .build()
+}
+
+fn time_duration(seconds: i64) -> time::Duration {
+    time::Duration::seconds(seconds)
+}
+
+async fn start_session(state: &AppState, jar: CookieJar, user_id: &str) -> ApiResult<CookieJar> {
+    let id = crypto::random_token("");
+    let now = state.now();
+    sessions::create_session(
+        &state.db,
+        &crypto::sha256_hex(&id),
+        user_id,
+        now,
+        now + state.config.session_ttl,
+    )
+    .await?;
+    Ok(jar.add(session_cookie(state, id)))
+}
