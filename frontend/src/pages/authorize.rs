@@ -77,6 +77,14 @@ async fn load() -> Screen {
         Ok(app) => app,
         Err(e) => return Screen::Problem(app_info_problem(&e)),
     };
+    // Scopes the app may never ask for: say so before asking anyone to sign
+    // in (the server applies the same rule when a decision is posted).
+    if let Some(scopes) = &scopes {
+        let disallowed = disallowed_scopes(scopes, &app);
+        if !disallowed.is_empty() {
+            return Screen::Problem(invalid_scopes_problem(&disallowed));
+        }
+    }
     let me = match api::me().await {
         Ok(me) => me,
         Err(e) if e.status() == Some(401) => return sign_in(),
@@ -92,10 +100,6 @@ async fn load() -> Screen {
         };
         return follow(authorize_outcome(api::authorize(&request).await));
     };
-    let disallowed = disallowed_scopes(&scopes, &app);
-    if !disallowed.is_empty() {
-        return Screen::Problem(invalid_scopes_problem(&disallowed));
-    }
     let rows = scope_rows(&scopes, &app);
     let host = redirect_host(&request).unwrap_or_default();
     Screen::Consent(Box::new(Consent {

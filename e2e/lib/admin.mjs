@@ -1,0 +1,41 @@
+// The `oauth-admin` CLI, the only way apps come to exist. One function per
+// command the suite uses, so the interface lives in one place.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { adminBin, server } from './env.mjs';
+
+const run = promisify(execFile);
+
+async function admin(args, input) {
+  const { databaseUrl } = server();
+  const child = run(adminBin, args, { env: { ...process.env, DATABASE_URL: databaseUrl } });
+  if (input !== undefined) {
+    child.child.stdin.end(input);
+  }
+  const { stdout } = await child;
+  return stdout;
+}
+
+let counter = 0;
+
+/**
+ * Registers an app and returns `{client_id, client_secret, ...}`.
+ * @param {{name?: string, description?: string, redirectUris: string[], scopes: string[]}} opts
+ */
+export async function generateApp({ name, description, redirectUris, scopes }) {
+  counter += 1;
+  const out = await admin([
+    'generate-app',
+    '--name', name ?? `Test App ${counter}`,
+    '--description', description ?? 'Builds and runs agents on your behalf.',
+    '--redirect-uris', redirectUris.join(','),
+    '--scopes', scopes.join(','),
+    '--apply',
+    '--json',
+  ]);
+  return JSON.parse(out);
+}
+
+export async function disableApp(clientId) {
+  await admin(['disable-app', clientId]);
+}
