@@ -1,1 +1,226 @@
-//! The `oauth-admin` command-line tool's logic (owned by the CLI work; see issue 4).
+//! `oauth-admin`: the operator's command-line tool. It registers apps
+//! (printing SQL or inserting them), hashes and checks secrets, manages users
+//! and apps, and runs a throw-away test client (`test-server`). It uses the
+//! server's own storage module and configuration (`DATABASE_URL`), so what it
+//! writes is exactly what the server reads.
+//!
+//! Exit codes: 0 success; 1 an invalid result (`validate-secret`) or an
+//! operational error (database, not found, bad interactive input); 2 a usage
+//! error (clap's own, including flag values that fail validation).
+
+mod generate;
+mod input;
+mod manage;
+mod secrets;
+mod test_server;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::DEFAULT_DATABASE_URL;
+use crate::error::ApiError;
+use crate::store::{ConnectError, Db};
+use clap::{Args, Parser, Subcommand};
+use shared::Scope;
+use std::process::ExitCode;
+
+pub use generate::{parse_redirect_uri, parse_scope, render_insert_sql};
+
+/// Manage the OAuth authorization server's applications and users.
+#[derive(Debug, Parser)]
+#[command(name = "oauth-admin", version)]
+pub struct Cli {
+    /// `sqlite://…` or `postgres://…`; the same database the server uses.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
+    pub database_url: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate credentials for a new OAuth application (prints SQL, or inserts it with --apply).
+    ///
+    /// Flags left out are asked for interactively (on stdin).
+    GenerateApp(GenerateApp),
+    /// Hash a plaintext secret with scrypt, in the format the server stores.
+    HashSecret {
+        /// The plaintext secret.
+        secret: String,
+    },
+    /// Check a plaintext secret against a stored hash and salt (exit 0 valid, 1 invalid).
+    ValidateSecret {
+        /// The plaintext secret.
+        secret: String,
+        /// The stored scrypt hash (hex).
+        hash: String,
+        /// The stored salt (hex).
+        salt: String,
+    },
+    /// Run a test OAuth client against the server, with a temporary app (removed on Ctrl-C).
+    TestServer(TestServer),
+    /// Create a user (the password is read from a prompt or stdin, never a flag).
+    CreateUser {
+        /// The user's email address (asked for when left out).
+        #[arg(long)]
+        email: Option<String>,
+        /// Print `{"user_id", "email"}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List every registered application.
+    ListApps {
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one application with its grants and tokens.
+    ShowApp {
+        client_id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an application: it can no longer authorize, and its tokens stop working at once.
+    DisableApp { client_id: String },
+    /// Re-enable a disabled application.
+    EnableApp { client_id: String },
+    /// Replace an application's client secret (the new one is printed once).
+    RotateSecret {
+        client_id: String,
+        /// Print `{"client_id", "client_secret"}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete an application with all its grants, codes and tokens.
+    DeleteApp {
+        client_id: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateApp {
+    /// Application name, shown on the consent screen.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Application description, shown on the consent screen.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Redirect URIs, comma-separated: https, loopback http, or a private-use scheme (com.example.app:/cb).
+    #[arg(long, value_delimiter = ',', value_parser = parse_redirect_uri)]
+    pub redirect_uris: Option<Vec<String>>,
+    /// Scopes, comma-separated, by number (1-9) or name (e.g. `1,2` or `EXECUTE_GRAPH,READ_GRAPH`).
+    #[arg(long, value_delimiter = ',', value_parser = parse_scope)]
+    pub scopes: Option<Vec<Scope>>,
+    /// The owning user's id (default: a placeholder in the SQL; no owner with --apply).
+    #[arg(long)]
+    pub owner_id: Option<String>,
+    /// A public client (native or single-page app): no secret, PKCE only.
+    #[arg(long)]
+    pub public: bool,
+    /// Insert the app into the configured database instead of printing SQL.
+    #[arg(long)]
+    pub apply: bool,
+    /// Print a machine-readable result.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestServer {
+    /// The user who owns the temporary app (see `create-user`).
+    #[arg(long)]
+    pub owner_id: String,
+    /// Port for the test client (0 picks a free one).
+    #[arg(long, default_value_t = 9876)]
+    pub port: u16,
+    /// Where the consent screen is served (`<platform-url>/auth/authorize`).
+    #[arg(long, default_value = "http://localhost:3000")]
+    pub platform_url: String,
+    /// Where the API is served (`<backend-url>/api/oauth/token`).
+    #[arg(long, default_value = "http://localhost:8006")]
+    pub backend_url: String,
+}
+
+/// Why a command failed; every variant exits with status 1.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// Input that parsed but is not acceptable, or a thing that does not exist.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    #[error("{0}")]
+    Store(#[from] ApiError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type AdminResult<T> = Result<T, AdminError>;
+
+/// The outcome of a command that ran: success, or a negative answer (exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Negative,
+}
+
+/// Runs a parsed command line to completion and says how to exit.
+pub fn run(cli: Cli) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Negative) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> AdminResult<Outcome> {
+    let url = cli.database_url;
+    let now = SystemClock.now();
+    match cli.command {
+        Command::GenerateApp(args) => generate::generate_app(&url, args, now).await,
+        Command::HashSecret { secret } => secrets::hash(&secret),
+        Command::ValidateSecret { secret, hash, salt } => secrets::validate(&secret, &hash, &salt),
+        Command::TestServer(args) => test_server::run(&connect(&url).await?, args).await,
+        Command::CreateUser { email, json } => {
+            manage::create_user(&connect(&url).await?, email, json, now).await
+        }
+        Command::ListApps { json } => manage::list_apps(&connect(&url).await?, json).await,
+        Command::ShowApp { client_id, json } => {
+            manage::show_app(&connect(&url).await?, &client_id, json).await
+        }
+        Command::DisableApp { client_id } => {
+            manage::set_disabled(&connect(&url).await?, &client_id, true, now).await
+        }
+        Command::EnableApp { client_id } => {
+            manage::set_disabled(&connect(&url).await?, &client_id, false, now).await
+        }
+        Command::RotateSecret { client_id, json } => {
+            manage::rotate_secret(&connect(&url).await?, &client_id, json, now).await
+        }
+        Command::DeleteApp { client_id, yes } => {
+            manage::delete_app(&connect(&url).await?, &client_id, yes).await
+        }
+    }
+}
+
+/// Opens the configured database (running migrations, as the server does).
+async fn connect(url: &str) -> AdminResult<Db> {
+    Ok(Db::connect(url, 2).await?)
+}

@@ -208,3 +208,68 @@ pub async fn delete_app(db: &Db, client_id: &str) -> ApiResult<bool> {
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// How many rows hang off an app (for operators: show-app, delete-app, the test server's cleanup).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppUsage {
+    pub grants: i64,
+    pub authorization_codes: i64,
+    pub access_tokens: i64,
+    pub refresh_tokens: i64,
+}
+
+const APP_USAGE_SQL: &str = "select
+    (select count(*) from oauth_grant g where g.oauth_app_id = $1) as grants,
+    (select count(*) from authorization_code c join oauth_grant g on g.grant_id = c.grant_id
+        where g.oauth_app_id = $1) as authorization_codes,
+    (select count(*) from access_token t join oauth_grant g on g.grant_id = t.grant_id
+        where g.oauth_app_id = $1) as access_tokens,
+    (select count(*) from refresh_token r join oauth_grant g on g.grant_id = r.grant_id
+        where g.oauth_app_id = $1) as refresh_tokens";
+
+fn usage_from_row(row: &sqlx::any::AnyRow) -> ApiResult<AppUsage> {
+    Ok(AppUsage {
+        grants: row.try_get("grants")?,
+        authorization_codes: row.try_get("authorization_codes")?,
+        access_tokens: row.try_get("access_tokens")?,
+        refresh_tokens: row.try_get("refresh_tokens")?,
+    })
+}
+
+/// Counts an app's grants, codes and tokens (expired and revoked ones included).
+pub async fn app_usage(db: &Db, oauth_app_id: &str) -> ApiResult<AppUsage> {
+    let row = sqlx::query(APP_USAGE_SQL)
+        .bind(oauth_app_id)
+        .fetch_one(&db.pool)
+        .await?;
+    usage_from_row(&row)
+}
+
+/// Deletes an app and, by cascade, everything below it; returns what went
+/// (counted in the same transaction), or None if there is no such app.
+pub async fn delete_app_counting(db: &Db, client_id: &str) -> ApiResult<Option<AppUsage>> {
+    let mut tx = db.pool.begin().await?;
+    // The counts are read just before the cascade removes the rows; they are
+    // for the operator's information (a grant racing in between is removed
+    // all the same, just not counted).
+    let app_id = sqlx::query("select oauth_app_id from oauth_app where client_id = $1")
+        .bind(client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(app_id) = app_id else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    let app_id: String = app_id.try_get("oauth_app_id")?;
+    let usage = sqlx::query(APP_USAGE_SQL)
+        .bind(&app_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let usage = usage_from_row(&usage)?;
+    sqlx::query("delete from oauth_app where oauth_app_id = $1")
+        .bind(&app_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(usage))
+}

@@ -1,0 +1,230 @@
+//! What a self-hosting operator needs beyond registration: users, and the
+//! life of an app (list, show, disable/enable, rotate its secret, delete).
+
+use super::input::{ask, confirm, password};
+use super::{AdminError, AdminResult, Outcome};
+use crate::crypto::{self, random_token, CLIENT_SECRET_PREFIX};
+use crate::domain::accounts::{check_new_password, normalize_email};
+use crate::store::apps::{self, AppRow, AppUsage};
+use crate::store::{users, Db};
+use serde_json::json;
+
+fn no_such_app(client_id: &str) -> AdminError {
+    AdminError::Invalid(format!("no application has client_id {client_id:?}"))
+}
+
+async fn find_app(db: &Db, client_id: &str) -> AdminResult<AppRow> {
+    apps::find_app(db, client_id)
+        .await?
+        .ok_or_else(|| no_such_app(client_id))
+}
+
+pub async fn create_user(
+    db: &Db,
+    email: Option<String>,
+    as_json: bool,
+    now: i64,
+) -> AdminResult<Outcome> {
+    let email = match email {
+        Some(e) => normalize_email(&e).map_err(|e| AdminError::Invalid(e.into()))?,
+        None => ask("Email", |e| normalize_email(e).map_err(str::to_owned))?,
+    };
+    let pw = password("Password")?;
+    check_new_password(&pw).map_err(AdminError::Invalid)?;
+    let hashed = crypto::hash_secret_blocking(pw).await;
+    let user_id = users::create_user(db, &email, &hashed, now).await?;
+    if as_json {
+        println!("{}", json!({ "user_id": user_id, "email": email }));
+    } else {
+        println!("user_id: {user_id}");
+        println!("email:   {email}");
+    }
+    Ok(Outcome::Success)
+}
+
+fn status(app: &AppRow) -> String {
+    match app.disabled_at {
+        None => "active".into(),
+        Some(at) => format!("disabled since {}", when(at)),
+    }
+}
+
+fn kind(app: &AppRow) -> &'static str {
+    if app.is_public() {
+        "public"
+    } else {
+        "confidential"
+    }
+}
+
+/// A Unix time as UTC, e.g. `2026-11-26 10:00:00 UTC`.
+fn when(unix: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => unix.to_string(),
+    }
+}
+
+fn app_json(app: &AppRow) -> serde_json::Value {
+    json!({
+        "client_id": app.client_id,
+        "name": app.name,
+        "description": app.description,
+        "public": app.is_public(),
+        "active": app.is_active(),
+        "disabled_at": app.disabled_at,
+        "redirect_uris": app.redirect_uris,
+        "scopes": app.allowed_scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "grant_types": app.grant_types,
+        "owner_id": app.owner_id,
+        "created_at": app.created_at,
+        "updated_at": app.updated_at,
+    })
+}
+
+pub async fn list_apps(db: &Db, as_json: bool) -> AdminResult<Outcome> {
+    let all = apps::list_apps(db).await?;
+    if as_json {
+        let list: Vec<_> = all.iter().map(app_json).collect();
+        println!("{}", serde_json::Value::from(list));
+        return Ok(Outcome::Success);
+    }
+    if all.is_empty() {
+        println!("No applications yet (register one with `oauth-admin generate-app`).");
+        return Ok(Outcome::Success);
+    }
+    println!("{:<55}  {:<8}  {:<12}  NAME", "CLIENT_ID", "STATUS", "TYPE");
+    for app in &all {
+        let status = if app.is_active() {
+            "active"
+        } else {
+            "disabled"
+        };
+        println!(
+            "{:<55}  {:<8}  {:<12}  {}",
+            app.client_id,
+            status,
+            kind(app),
+            app.name
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+fn usage_line(u: &AppUsage) -> String {
+    format!(
+        "{} grant(s), {} authorization code(s), {} access token(s), {} refresh token(s)",
+        u.grants, u.authorization_codes, u.access_tokens, u.refresh_tokens
+    )
+}
+
+pub async fn show_app(db: &Db, client_id: &str, as_json: bool) -> AdminResult<Outcome> {
+    let app = find_app(db, client_id).await?;
+    let usage = apps::app_usage(db, &app.oauth_app_id).await?;
+    if as_json {
+        let mut v = app_json(&app);
+        v["usage"] = json!({
+            "grants": usage.grants,
+            "authorization_codes": usage.authorization_codes,
+            "access_tokens": usage.access_tokens,
+            "refresh_tokens": usage.refresh_tokens,
+        });
+        println!("{v}");
+        return Ok(Outcome::Success);
+    }
+    println!("name:          {}", app.name);
+    println!("description:   {}", app.description);
+    println!("client_id:     {}", app.client_id);
+    println!("type:          {}", kind(&app));
+    println!("status:        {}", status(&app));
+    println!("redirect_uris: {}", app.redirect_uris.join(" "));
+    println!("scopes:        {}", app.allowed_scopes.to_space_separated());
+    println!("grant_types:   {}", app.grant_types.join(" "));
+    println!(
+        "owner_id:      {}",
+        app.owner_id.as_deref().unwrap_or("(none: the operator)")
+    );
+    println!("created:       {}", when(app.created_at));
+    println!("updated:       {}", when(app.updated_at));
+    println!("rows:          {}", usage_line(&usage));
+    Ok(Outcome::Success)
+}
+
+pub async fn set_disabled(
+    db: &Db,
+    client_id: &str,
+    disable: bool,
+    now: i64,
+) -> AdminResult<Outcome> {
+    let at = disable.then_some(now);
+    if !apps::set_disabled(db, client_id, at, now).await? {
+        return Err(no_such_app(client_id));
+    }
+    if disable {
+        println!(
+            "Disabled {client_id}: it cannot authorize or get tokens, and its tokens are inactive."
+        );
+    } else {
+        println!("Enabled {client_id}.");
+    }
+    Ok(Outcome::Success)
+}
+
+pub async fn rotate_secret(
+    db: &Db,
+    client_id: &str,
+    as_json: bool,
+    now: i64,
+) -> AdminResult<Outcome> {
+    let app = find_app(db, client_id).await?;
+    if app.is_public() {
+        return Err(AdminError::Invalid(format!(
+            "{client_id} is a public client: it has no secret to rotate"
+        )));
+    }
+    let secret = random_token(CLIENT_SECRET_PREFIX);
+    let hashed = crypto::hash_secret_blocking(secret.clone()).await;
+    if !apps::set_secret(db, client_id, &hashed, now).await? {
+        return Err(no_such_app(client_id));
+    }
+    if as_json {
+        println!(
+            "{}",
+            json!({ "client_id": client_id, "client_secret": secret })
+        );
+    } else {
+        println!("client_id:     {client_id}");
+        println!("client_secret: {secret}");
+    }
+    eprintln!("The old secret no longer works. Store the new one now: it is shown only once.");
+    Ok(Outcome::Success)
+}
+
+pub async fn delete_app(db: &Db, client_id: &str, yes: bool) -> AdminResult<Outcome> {
+    let app = find_app(db, client_id).await?;
+    if !yes {
+        let usage = apps::app_usage(db, &app.oauth_app_id).await?;
+        let question = format!(
+            "Delete {:?} ({client_id}) with {}?",
+            app.name,
+            usage_line(&usage)
+        );
+        if !confirm(&question)? {
+            eprintln!("Nothing deleted.");
+            return Ok(Outcome::Negative);
+        }
+    }
+    let usage = apps::delete_app_counting(db, client_id)
+        .await?
+        .ok_or_else(|| no_such_app(client_id))?;
+    println!("Deleted {client_id} and {}.", usage_line(&usage));
+    Ok(Outcome::Success)
+}
