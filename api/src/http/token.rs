@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use shared::{is_pkce_syntax, ErrorCode, ScopeSet, TokenRequest, TokenResponse};
+use shared::{is_pkce_syntax, ErrorCode, RedirectUri, ScopeSet, TokenRequest, TokenResponse};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/oauth/token", post(create_token))
@@ -103,6 +103,11 @@ async fn exchange_code(
         non_empty(&req.code).ok_or_else(|| ApiError::invalid_request("code is required."))?;
     let redirect_uri = non_empty(&req.redirect_uri)
         .ok_or_else(|| ApiError::invalid_request("redirect_uri is required."))?;
+    if RedirectUri::parse(redirect_uri).is_none() {
+        return Err(ApiError::invalid_grant(
+            "redirect_uri does not match the one of the authorization request.",
+        ));
+    }
     let verifier = non_empty(&req.code_verifier)
         .ok_or_else(|| ApiError::invalid_request("code_verifier is required (PKCE, RFC 7636)."))?;
     if !is_pkce_syntax(verifier) {

@@ -103,6 +103,10 @@ fn app_from_row(row: &sqlx::any::AnyRow) -> ApiResult<AppRow> {
 
 /// The app with this client_id, active or not.
 pub async fn find_app(db: &Db, client_id: &str) -> ApiResult<Option<AppRow>> {
+    if shared::ClientId::parse(client_id).is_none() {
+        // Not a client id any app can have (and PostgreSQL refuses NUL in text).
+        return Ok(None);
+    }
     let row = sqlx::query(&format!(
         "select {APP_COLUMNS} from oauth_app where client_id = $1"
     ))

@@ -55,6 +55,10 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
 }
 
 pub async fn find_user_by_email(db: &Db, email: &str) -> ApiResult<Option<UserRow>> {
+    if email.contains('\0') {
+        // No stored email has one (and PostgreSQL refuses NUL in text).
+        return Ok(None);
+    }
     let row = sqlx::query(
         "select user_id, email, password_hash, password_salt from app_user where email = $1",
     )

@@ -1,0 +1,456 @@
+//! `spawn_app()` and a `TestApp` with one method per endpoint.
+
+#![allow(dead_code)] // each test module uses a different subset
+
+use api::clock::ManualClock;
+use api::config::Config;
+use api::crypto::{hash_secret, random_id, random_token, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
+use api::store::apps::{insert_app, NewApp, DEFAULT_GRANT_TYPES};
+use api::store::Db;
+use api::{AppState, Application};
+use reqwest::header::HeaderMap;
+use serde_json::{json, Value};
+use shared::ScopeSet;
+use std::sync::Arc;
+use std::sync::OnceLock;
+
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+pub const PASSWORD: &str = "correct horse battery";
+pub const REDIRECT: &str = "http://localhost:8080/callback";
+
+/// The hashed secret of every test app, hashed once per test process: scrypt
+/// costs tens of milliseconds, and the secret's value does not matter here.
+fn test_secret() -> &'static (String, api::crypto::HashedSecret) {
+    static SECRET: OnceLock<(String, api::crypto::HashedSecret)> = OnceLock::new();
+    SECRET.get_or_init(|| {
+        let secret = random_token(CLIENT_SECRET_PREFIX);
+        let hashed = hash_secret(&secret);
+        (secret, hashed)
+    })
+}
+
+/// Which database the suite runs on.
+fn backend() -> &'static str {
+    static B: OnceLock<String> = OnceLock::new();
+    B.get_or_init(|| std::env::var("TEST_BACKEND").unwrap_or_else(|_| "sqlite".into()))
+}
+
+/// A fresh, empty database URL for one test. PostgreSQL gets a schema of its
+/// own in the configured database; SQLite a file in a temp dir.
+async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match backend() {
+        "sqlite" => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}/oauth.db?mode=rwc", dir.path().display());
+            (url, Some(dir))
+        }
+        "postgres" => {
+            let base = std::env::var("TEST_PG_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+            let schema = format!("t_{}", random_id());
+            sqlx::any::install_default_drivers();
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&base)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("TEST_BACKEND=postgres but PostgreSQL at {base} is unreachable: {e}")
+                });
+            sqlx::query(&format!("create schema {schema}"))
+                .execute(&mut conn)
+                .await
+                .expect("create schema");
+            let sep = if base.contains('?') { '&' } else { '?' };
+            (
+                format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+                None,
+            )
+        }
+        other => panic!("unknown TEST_BACKEND {other:?} (expected sqlite or postgres)"),
+    }
+}
+
+/// A registered app as a test client sees it.
+#[derive(Debug, Clone)]
+pub struct TestClient {
+    pub client_id: String,
+    /// None for a public client.
+    pub secret: Option<String>,
+    pub redirect_uri: String,
+}
+
+/// Options for `register_app`.
+#[derive(Debug, Clone)]
+pub struct AppSpec {
+    pub scopes: &'static str,
+    pub redirect_uris: Vec<String>,
+    pub public: bool,
+    pub grant_types: Vec<String>,
+}
+
+impl Default for AppSpec {
+    fn default() -> Self {
+        AppSpec {
+            scopes: "EXECUTE_GRAPH,READ_GRAPH",
+            redirect_uris: vec![REDIRECT.into()],
+            public: false,
+            grant_types: DEFAULT_GRANT_TYPES
+                .iter()
+                .map(|g| (*g).to_owned())
+                .collect(),
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub clock: ManualClock,
+    /// A browser: keeps the session cookie.
+    pub browser: reqwest::Client,
+    /// An app's back end: no cookies.
+    pub http: reqwest::Client,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let (url, dir) = fresh_database().await;
+    let mut config = Config::defaults();
+    config.bind = "127.0.0.1:0".parse().expect("addr");
+    config.database_url = url;
+    config.database_max_connections = 8;
+    configure(&mut config);
+    let db = Db::connect(&config.database_url, config.database_max_connections)
+        .await
+        .expect("database");
+    let clock = ManualClock::new(1_800_000_000);
+    // The issuer must name the real port, which we only know after binding;
+    // tests that care set public_url themselves.
+    let state = AppState::new(db, config, Arc::new(clock.clone()));
+    let app = Application::with_state(state.clone()).await.expect("bind");
+    let addr = app.local_addr().expect("addr");
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        base: format!("http://{addr}"),
+        state,
+        clock,
+        browser: reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        _dir: dir,
+    }
+}
+
+/// A response reduced to what tests look at.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    async fn from(r: reqwest::Response) -> Reply {
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let text = r.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Asserts the one error shape and returns the error code.
+    pub fn error(&self) -> &str {
+        let obj = self
+            .body
+            .as_object()
+            .unwrap_or_else(|| panic!("not a JSON object: {:?}", self.body));
+        assert!(
+            obj.get("error_description")
+                .and_then(Value::as_str)
+                .is_some_and(|d| !d.is_empty()),
+            "{obj:?}"
+        );
+        assert_eq!(obj.len(), 2, "only error and error_description: {obj:?}");
+        obj["error"].as_str().expect("error is a string")
+    }
+
+    pub fn str(&self, field: &str) -> &str {
+        self.body[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("no string {field} in {:?}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The query parameters of `redirect_url`.
+    pub fn redirect_params(&self) -> Vec<(String, String)> {
+        let url = url::Url::parse(self.str("redirect_url")).expect("redirect_url is a URL");
+        url.query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    pub fn redirect_param(&self, name: &str) -> Option<String> {
+        self.redirect_params()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        Reply::from(
+            self.browser
+                .get(self.url(path))
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Reply {
+        Reply::from(
+            self.browser
+                .post(self.url(path))
+                .json(body)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// Sends raw bytes with a content type, through the browser client.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
+        let r = self
+            .browser
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await;
+        Reply::from(r.expect("request")).await
+    }
+
+    /// Signs up (and so signs in) the browser.
+    pub async fn signup(&self, email: &str) -> Reply {
+        self.post_json(
+            "/api/auth/signup",
+            &json!({"email": email, "password": PASSWORD}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.post_json(
+            "/api/auth/login",
+            &json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn register_app(&self, spec: AppSpec) -> TestClient {
+        let (secret, hashed) = test_secret();
+        let client_id = random_token(CLIENT_ID_PREFIX);
+        insert_app(
+            &self.state.db,
+            &NewApp {
+                oauth_app_id: random_id(),
+                client_id: client_id.clone(),
+                secret: (!spec.public).then(|| hashed.clone()),
+                name: "Test App".into(),
+                description: "An app for tests".into(),
+                logo_url: Some("https://example.com/logo.png".into()),
+                redirect_uris: spec.redirect_uris.clone(),
+                allowed_scopes: ScopeSet::parse_csv(spec.scopes).expect("scopes"),
+                grant_types: spec.grant_types.clone(),
+                owner_id: None,
+            },
+            self.state.now(),
+        )
+        .await
+        .expect("insert app");
+        TestClient {
+            client_id,
+            secret: (!spec.public).then(|| secret.clone()),
+            redirect_uri: spec.redirect_uris[0].clone(),
+        }
+    }
+
+    pub async fn default_app(&self) -> TestClient {
+        self.register_app(AppSpec::default()).await
+    }
+
+    /// The standard authorization request for `client`, as JSON.
+    pub fn authorize_body(&self, client: &TestClient) -> Value {
+        json!({
+            "client_id": client.client_id,
+            "redirect_uri": client.redirect_uri,
+            "scope": "EXECUTE_GRAPH READ_GRAPH",
+            "state": "xyz-state",
+            "code_challenge": CHALLENGE,
+            "code_challenge_method": "S256",
+            "response_type": "code",
+        })
+    }
+
+    pub async fn authorize(&self, body: &Value) -> Reply {
+        self.post_json("/api/oauth/authorize", body).await
+    }
+
+    /// Signs a new user in (unless one is) and gets a code for `client`.
+    pub async fn get_code(&self, client: &TestClient) -> String {
+        if self.get("/api/auth/me").await.status != 200 {
+            assert_eq!(
+                self.signup(&format!("{}@example.com", random_id()))
+                    .await
+                    .status,
+                201
+            );
+        }
+        let r = self.authorize(&self.authorize_body(client)).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.redirect_param("code").expect("code in redirect")
+    }
+
+    /// Posts a form to an OAuth endpoint with client_secret_basic.
+    pub async fn post_form_basic(
+        &self,
+        path: &str,
+        client: &TestClient,
+        form: &[(&str, &str)],
+    ) -> Reply {
+        let r = self
+            .http
+            .post(self.url(path))
+            .basic_auth(&client.client_id, client.secret.as_deref())
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        Reply::from(r).await
+    }
+
+    /// Posts a form with the client's credentials in the body (client_secret_post, or `none` for public clients).
+    pub async fn post_form(&self, path: &str, client: &TestClient, form: &[(&str, &str)]) -> Reply {
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("client_id", &client.client_id));
+        if let Some(s) = &client.secret {
+            fields.push(("client_secret", s));
+        }
+        Reply::from(
+            self.http
+                .post(self.url(path))
+                .form(&fields)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// Posts JSON from an app's back end (no cookies).
+    pub async fn post_json_backend(&self, path: &str, body: &Value) -> Reply {
+        Reply::from(
+            self.http
+                .post(self.url(path))
+                .json(body)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// Exchanges a code (form body, HTTP Basic).
+    pub async fn exchange(&self, client: &TestClient, code: &str) -> Reply {
+        self.post_form_basic(
+            "/api/oauth/token",
+            client,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", &client.redirect_uri),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await
+    }
+
+    /// A full authorization: code exchanged for tokens. Returns the token response.
+    pub async fn tokens(&self, client: &TestClient) -> Reply {
+        let code = self.get_code(client).await;
+        let r = self.exchange(client, &code).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r
+    }
+
+    pub async fn refresh(&self, client: &TestClient, refresh_token: &str) -> Reply {
+        self.post_form_basic(
+            "/api/oauth/token",
+            client,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+            ],
+        )
+        .await
+    }
+
+    pub async fn introspect(&self, client: &TestClient, token: &str) -> Reply {
+        self.post_form_basic("/api/oauth/introspect", client, &[("token", token)])
+            .await
+    }
+
+    pub async fn is_active(&self, client: &TestClient, token: &str) -> bool {
+        let r = self.introspect(client, token).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body["active"].as_bool().expect("active is a bool")
+    }
+
+    pub async fn revoke(&self, client: &TestClient, token: &str) -> Reply {
+        self.post_form_basic("/api/oauth/revoke", client, &[("token", token)])
+            .await
+    }
+
+    /// Counts rows of a table, straight from the database.
+    pub async fn count(&self, table: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(&format!("select count(*) as n from {table}"))
+            .fetch_one(&self.state.db.pool)
+            .await
+            .expect("count")
+            .try_get::<i64, _>("n")
+            .expect("n")
+    }
+}

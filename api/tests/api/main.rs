@@ -1,0 +1,17 @@
+//! Integration tests: HTTP against the real router on a real port, on a fresh
+//! database per test. SQLite by default; PostgreSQL with `TEST_BACKEND=postgres`
+//! (see helpers.rs). The README's test command runs both.
+
+mod helpers;
+
+mod app_info;
+mod authorize;
+mod bad_input;
+mod concurrency;
+mod introspect;
+mod metadata;
+mod oauth2_client;
+mod revoke;
+mod session;
+mod storage;
+mod token;

@@ -1,0 +1,461 @@
+//! `POST /api/oauth/token` (RFC 6749 §4.1.3, §5, §6; RFC 7636; RFC 9700).
+
+use crate::helpers::{spawn_app, spawn_app_with, AppSpec, TestClient, CHALLENGE, VERIFIER};
+use serde_json::json;
+
+#[tokio::test]
+async fn code_exchange_with_form_and_basic_auth_follows_rfc_6749_5_1() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    let code = app.get_code(&client).await;
+    let r = app.exchange(&client, &code).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(r.str("access_token").starts_with("agpt_xt_"));
+    assert!(r.str("refresh_token").starts_with("agpt_rt_"));
+    assert!(r.str("access_token").len() >= 8 + 43, "256 random bits");
+    assert_eq!(r.str("token_type"), "Bearer");
+    assert_eq!(r.body["expires_in"], 3600);
+    assert_eq!(r.str("scope"), "EXECUTE_GRAPH READ_GRAPH");
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(r.header("pragma"), Some("no-cache"));
+}
+
+#[tokio::test]
+async fn code_exchange_with_json_and_body_credentials_as_in_the_seed() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    let code = app.get_code(&client).await;
+    let r = app
+        .post_json_backend(
+            "/api/oauth/token",
+            &json!({
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": client.redirect_uri,
+                "client_id": client.client_id,
+                "client_secret": client.secret,
+                "code_verifier": VERIFIER,
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(r.str("access_token").starts_with("agpt_xt_"));
+}
+
+#[tokio::test]
+async fn lifetimes_are_configurable_and_codes_expire() {
+    let app = spawn_app_with(|c| {
+        c.access_token_ttl = 120;
+        c.auth_code_ttl = 30;
+    })
+    .await;
+    let client = app.default_app().await;
+    let code = app.get_code(&client).await;
+    app.clock.advance(31);
+    let r = app.exchange(&client, &code).await;
+    assert_eq!((r.status, r.error()), (400, "invalid_grant"));
+    assert!(r.body["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("expired"));
+    let r = app.exchange(&client, &app.get_code(&client).await).await;
+    assert_eq!(r.body["expires_in"], 120);
+}
+
+#[tokio::test]
+async fn a_code_is_bound_to_its_client_redirect_uri_and_verifier() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    let other = app.default_app().await;
+    let code = app.get_code(&client).await;
+    let form = |code: &str, redirect: &str, verifier: &str| {
+        vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code.to_owned()),
+            ("redirect_uri", redirect.to_owned()),
+            ("code_verifier", verifier.to_owned()),
+        ]
+    };
+    let wrong_verifier = "a".repeat(43);
+    for (who, fields, why) in [
+        (
+            &other,
+            form(&code, &client.redirect_uri, VERIFIER),
+            "another client",
+        ),
+        (
+            &client,
+            form(&code, "http://localhost:8080/other", VERIFIER),
+            "another redirect_uri",
+        ),
+        (
+            &client,
+            form(&code, &client.redirect_uri, &wrong_verifier),
+            "wrong verifier",
+        ),
+        (
+            &client,
+            form(&code, &client.redirect_uri, "short"),
+            "verifier syntax",
+        ),
+        (
+            &client,
+            form(&code, &client.redirect_uri, CHALLENGE),
+            "the challenge as verifier",
+        ),
+        (
+            &client,
+            form("agpt_code_garbage", &client.redirect_uri, VERIFIER),
+            "unknown code",
+        ),
+    ] {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = app.post_form_basic("/api/oauth/token", who, &fields).await;
+        assert_eq!(
+            (r.status, r.error()),
+            (400, "invalid_grant"),
+            "{why}: {:?}",
+            r.body
+        );
+    }
+    // None of those attempts spent the code.
+    assert_eq!(app.exchange(&client, &code).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_used_code_is_rejected_and_its_tokens_revoked() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    let code = app.get_code(&client).await;
+    let first = app.exchange(&client, &code).await;
+    assert_eq!(first.status, 200);
+    let refreshed = app.refresh(&client, first.str("refresh_token")).await;
+    assert_eq!(refreshed.status, 200);
+    assert!(app.is_active(&client, refreshed.str("access_token")).await);
+
+    let replay = app.exchange(&client, &code).await;
+    assert_eq!((replay.status, replay.error()), (400, "invalid_grant"));
+    for token in [
+        first.str("access_token"),
+        refreshed.str("access_token"),
+        refreshed.str("refresh_token"),
+    ] {
+        assert!(
+            !app.is_active(&client, token).await,
+            "every token from the replayed code is revoked"
+        );
+    }
+}
+
+#[tokio::test]
+async fn plain_pkce_works_when_enabled() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    app.signup("ada@example.com").await;
+    let mut body = app.authorize_body(&client);
+    body["code_challenge"] = json!(VERIFIER);
+    body["code_challenge_method"] = json!("plain");
+    let code = app.authorize(&body).await.redirect_param("code").unwrap();
+    let r = app.exchange(&client, &code).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_reuse_revokes_the_grant() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    let first = app.tokens(&client).await;
+    let second = app.refresh(&client, first.str("refresh_token")).await;
+    assert_eq!(second.status, 200, "{:?}", second.body);
+    assert_ne!(second.str("refresh_token"), first.str("refresh_token"));
+    assert_eq!(second.str("scope"), "EXECUTE_GRAPH READ_GRAPH");
+    assert_eq!(second.header("cache-control"), Some("no-store"));
+    let third = app.refresh(&client, second.str("refresh_token")).await;
+    assert_eq!(third.status, 200);
+
+    // An attacker (or a confused client) replays a rotated-out token.
+    let reuse = app.refresh(&client, first.str("refresh_token")).await;
+    assert_eq!((reuse.status, reuse.error()), (400, "invalid_grant"));
+    for token in [
+        third.str("access_token"),
+        third.str("refresh_token"),
+        second.str("access_token"),
+    ] {
+        assert!(
+            !app.is_active(&client, token).await,
+            "reuse revokes the whole grant"
+        );
+    }
+    let after = app.refresh(&client, third.str("refresh_token")).await;
+    assert_eq!((after.status, after.error()), (400, "invalid_grant"));
+}
+
+#[tokio::test]
+async fn refresh_may_narrow_but_not_widen_scope() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    let first = app.tokens(&client).await;
+    let rt = first.str("refresh_token");
+    let wider = app
+        .post_form_basic(
+            "/api/oauth/token",
+            &client,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", rt),
+                ("scope", "READ_GRAPH USE_TOOLS"),
+            ],
+        )
+        .await;
+    assert_eq!((wider.status, wider.error()), (400, "invalid_scope"));
+    let narrower = app
+        .post_form_basic(
+            "/api/oauth/token",
+            &client,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", rt),
+                ("scope", "READ_GRAPH"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        narrower.status, 200,
+        "the failed widening did not spend the token: {:?}",
+        narrower.body
+    );
+    assert_eq!(narrower.str("scope"), "READ_GRAPH");
+    // The new refresh token keeps the original grant's scope.
+    let again = app.refresh(&client, narrower.str("refresh_token")).await;
+    assert_eq!(again.str("scope"), "EXECUTE_GRAPH READ_GRAPH");
+}
+
+#[tokio::test]
+async fn refresh_tokens_expire_and_belong_to_their_client() {
+    let app = spawn_app_with(|c| c.refresh_token_ttl = 100).await;
+    let client = app.default_app().await;
+    let other = app.default_app().await;
+    let t = app.tokens(&client).await;
+    let stolen = app.refresh(&other, t.str("refresh_token")).await;
+    assert_eq!((stolen.status, stolen.error()), (400, "invalid_grant"));
+    app.clock.advance(101);
+    let expired = app.refresh(&client, t.str("refresh_token")).await;
+    assert_eq!((expired.status, expired.error()), (400, "invalid_grant"));
+}
+
+#[tokio::test]
+async fn public_clients_use_pkce_without_a_secret() {
+    let app = spawn_app().await;
+    let public = app
+        .register_app(AppSpec {
+            public: true,
+            ..AppSpec::default()
+        })
+        .await;
+    let code = app.get_code(&public).await;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", public.redirect_uri.as_str()),
+        ("code_verifier", VERIFIER),
+    ];
+    let with_secret = TestClient {
+        secret: Some("agpt_secret_made_up".into()),
+        ..public.clone()
+    };
+    let r = app.post_form("/api/oauth/token", &with_secret, &form).await;
+    assert_eq!(
+        (r.status, r.error()),
+        (400, "invalid_client"),
+        "a public client has no secret to show"
+    );
+    let r = app.post_form("/api/oauth/token", &public, &form).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let refreshed = app
+        .post_form(
+            "/api/oauth/token",
+            &public,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", r.str("refresh_token")),
+            ],
+        )
+        .await;
+    assert_eq!(refreshed.status, 200, "{:?}", refreshed.body);
+}
+
+#[tokio::test]
+async fn client_authentication_failures() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    let code = app.get_code(&client).await;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", client.redirect_uri.as_str()),
+        ("code_verifier", VERIFIER),
+    ];
+    let wrong = TestClient {
+        secret: Some("agpt_secret_wrong".into()),
+        ..client.clone()
+    };
+    let basic = app.post_form_basic("/api/oauth/token", &wrong, &form).await;
+    assert_eq!((basic.status, basic.error()), (401, "invalid_client"));
+    assert!(basic
+        .header("www-authenticate")
+        .is_some_and(|h| h.starts_with("Basic")));
+    let post = app.post_form("/api/oauth/token", &wrong, &form).await;
+    assert_eq!((post.status, post.error()), (400, "invalid_client"));
+    let none = TestClient {
+        secret: None,
+        ..client.clone()
+    };
+    let missing = app.post_form("/api/oauth/token", &none, &form).await;
+    assert_eq!((missing.status, missing.error()), (400, "invalid_client"));
+    let unknown = TestClient {
+        client_id: "agpt_client_unknown".into(),
+        ..client.clone()
+    };
+    assert_eq!(
+        app.post_form_basic("/api/oauth/token", &unknown, &form)
+            .await
+            .status,
+        401
+    );
+    // Two methods at once.
+    let r = app
+        .http
+        .post(app.url("/api/oauth/token"))
+        .basic_auth(&client.client_id, client.secret.as_deref())
+        .form(
+            &[
+                form.as_slice(),
+                &[("client_secret", client.secret.as_deref().unwrap())],
+            ]
+            .concat(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // Garbage in the Authorization header.
+    let r = app
+        .http
+        .post(app.url("/api/oauth/token"))
+        .header("authorization", "Basic %%%")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        app.exchange(&client, &code).await.status,
+        200,
+        "failed attempts did not spend the code"
+    );
+}
+
+#[tokio::test]
+async fn failed_client_authentication_is_rate_limited() {
+    let app = spawn_app_with(|c| c.max_auth_failures = 3).await;
+    let client = app.default_app().await;
+    let wrong = TestClient {
+        secret: Some("agpt_secret_wrong".into()),
+        ..client.clone()
+    };
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", "agpt_rt_x"),
+    ];
+    for _ in 0..3 {
+        assert_eq!(
+            app.post_form_basic("/api/oauth/token", &wrong, &form)
+                .await
+                .status,
+            401
+        );
+    }
+    let limited = app.post_form_basic("/api/oauth/token", &wrong, &form).await;
+    assert_eq!(
+        (limited.status, limited.error()),
+        (429, "too_many_requests")
+    );
+    assert!(limited.header("retry-after").is_some());
+    // A secret this instance has not verified yet waits out the window like any guess.
+    let real = app
+        .post_form_basic("/api/oauth/token", &client, &form)
+        .await;
+    assert_eq!(real.status, 429);
+    app.clock.advance(app.state.config.auth_failure_window);
+    let real = app
+        .post_form_basic("/api/oauth/token", &client, &form)
+        .await;
+    assert_eq!(
+        (real.status, real.error()),
+        (400, "invalid_grant"),
+        "authenticated; the token is junk"
+    );
+    for _ in 0..3 {
+        app.post_form_basic("/api/oauth/token", &wrong, &form).await;
+    }
+    let real = app
+        .post_form_basic("/api/oauth/token", &client, &form)
+        .await;
+    assert_eq!(
+        real.status, 400,
+        "a recently verified secret still authenticates during an attack"
+    );
+}
+
+#[tokio::test]
+async fn grant_type_problems() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    let r = app
+        .post_form_basic("/api/oauth/token", &client, &[("grant_type", "password")])
+        .await;
+    assert_eq!((r.status, r.error()), (400, "unsupported_grant_type"));
+    let r = app
+        .post_form_basic("/api/oauth/token", &client, &[("code", "x")])
+        .await;
+    assert_eq!((r.status, r.error()), (400, "invalid_request"));
+    let r = app
+        .post_form_basic(
+            "/api/oauth/token",
+            &client,
+            &[("grant_type", "authorization_code")],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.error()),
+        (400, "invalid_request"),
+        "code missing"
+    );
+    let no_refresh = app
+        .register_app(AppSpec {
+            grant_types: vec!["authorization_code".into()],
+            ..AppSpec::default()
+        })
+        .await;
+    let r = app
+        .post_form_basic(
+            "/api/oauth/token",
+            &no_refresh,
+            &[("grant_type", "refresh_token"), ("refresh_token", "x")],
+        )
+        .await;
+    assert_eq!((r.status, r.error()), (400, "unauthorized_client"));
+}
+
+#[tokio::test]
+async fn a_disabled_app_can_no_longer_get_tokens() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    let t = app.tokens(&client).await;
+    let now = app.state.now();
+    api::store::apps::set_disabled(&app.state.db, &client.client_id, Some(now), now)
+        .await
+        .unwrap();
+    let r = app.refresh(&client, t.str("refresh_token")).await;
+    assert_eq!((r.status, r.error()), (401, "invalid_client"));
+}
