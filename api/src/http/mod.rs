@@ -5,6 +5,7 @@ mod app_info;
 mod authorize;
 pub mod client_auth;
 pub mod extract;
+pub mod frontend;
 mod introspect;
 mod metadata;
 mod revoke;
@@ -14,8 +15,7 @@ mod token;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
@@ -23,8 +23,9 @@ use tower_http::trace::TraceLayer;
 /// Request bodies larger than this are refused with 413 (OAuth bodies are a few hundred bytes).
 const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// The whole application.
+/// The whole application: the API, and the consent screen for every other path.
 pub fn build_router(state: AppState) -> Router {
+    let consent_screen = frontend::router(state.config.dist_dir.clone());
     Router::new()
         .merge(session::router())
         .merge(app_info::router())
@@ -34,19 +35,11 @@ pub fn build_router(state: AppState) -> Router {
         .merge(revoke::router())
         .merge(metadata::router())
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .fallback(not_found)
+        .fallback_service(consent_screen)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(|_panic| {
             ApiError::Internal("a handler panicked".into()).into_response()
         }))
         .with_state(state)
-}
-
-async fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        ApiError::NotFound("No such endpoint.".into()),
-    )
-        .into_response()
 }
