@@ -1,0 +1,8 @@
+//! `oauth-admin` through the real binary: each test gets a fresh database
+//! (and, for flows, an API running in this process on a free port).
+
+mod flows;
+mod generate_app;
+mod helpers;
+mod manage;
+mod secrets;
