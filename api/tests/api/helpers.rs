@@ -123,6 +123,17 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     config.database_url = url;
     config.database_max_connections = 8;
     configure(&mut config);
+    start(config, dir).await
+}
+
+impl TestApp {
+    /// A second server on the same database, as behind a load balancer.
+    pub async fn another_instance(&self) -> TestApp {
+        start((*self.state.config).clone(), None).await
+    }
+}
+
+async fn start(config: Config, dir: Option<tempfile::TempDir>) -> TestApp {
     let db = Db::connect(&config.database_url, config.database_max_connections)
         .await
         .expect("database");
