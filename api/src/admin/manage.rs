@@ -58,7 +58,7 @@ fn kind(app: &AppRow) -> &'static str {
 }
 
 /// A Unix time as UTC, e.g. `2026-11-26 10:00:00 UTC`.
-fn when(unix: i64) -> String {
+pub(super) fn when(unix: i64) -> String {
     match time::OffsetDateTime::from_unix_timestamp(unix) {
         Ok(t) => format!(
             "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",

@@ -1,10 +1,583 @@
 //! `test-server`: a throw-away OAuth client for trying the whole flow by hand.
+//!
+//! It registers a temporary confidential app (redirect
+//! `http://localhost:<port>/callback`, every scope), serves a small web client
+//! that runs authorization code + PKCE (S256) with a fresh `state`, and does
+//! the token exchange, introspection, refresh and revocation from its own
+//! side, so the client secret never reaches the browser. On Ctrl-C or SIGTERM
+//! it deletes the app, and with it every grant, code and token it produced.
 
+use super::manage::when;
 use super::{AdminError, AdminResult, Outcome, TestServer};
-use crate::store::Db;
+use crate::clock::{Clock, SystemClock};
+use crate::crypto::{self, ct_eq, random_id, random_token, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
+use crate::domain::pkce::s256_challenge;
+use crate::store::apps::{self, NewApp, DEFAULT_GRANT_TYPES};
+use crate::store::{users, Db};
+use axum::extract::{Form, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::Value;
+use shared::{Scope, ScopeSet, TokenResponse};
+use std::collections::VecDeque;
+use std::future::IntoFuture;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
 
-pub async fn run(_db: &Db, _args: TestServer) -> AdminResult<Outcome> {
-    Err(AdminError::Invalid(
-        "test-server is not implemented yet".into(),
-    ))
+const APP_NAME: &str = "OAuth Test Client";
+const APP_DESCRIPTION: &str =
+    "A temporary app made by `oauth-admin test-server`; it is deleted when the test server stops.";
+/// Sign-ins started but not finished; older ones are forgotten.
+const MAX_PENDING: usize = 32;
+
+/// What the web client needs; the secret stays in this process.
+struct Client {
+    client_id: String,
+    secret: String,
+    redirect_uri: String,
+    authorize_endpoint: String,
+    backend: String,
+    http: reqwest::Client,
+    /// `(state, PKCE verifier)` of sign-ins in progress.
+    pending: Mutex<VecDeque<(String, String)>>,
+}
+
+type Shared = Arc<Client>;
+
+fn base_url(what: &str, url: &str) -> AdminResult<String> {
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+            Ok(url.trim_end_matches('/').to_owned())
+        }
+        _ => Err(AdminError::Invalid(format!(
+            "--{what} must be an http(s) URL such as http://localhost:3000, not {url:?}"
+        ))),
+    }
+}
+
+pub async fn run(db: &Db, args: TestServer) -> AdminResult<Outcome> {
+    let platform = base_url("platform-url", &args.platform_url)?;
+    let backend = base_url("backend-url", &args.backend_url)?;
+    let owner = users::find_user_by_id(db, &args.owner_id)
+        .await?
+        .ok_or_else(|| {
+            AdminError::Invalid(format!(
+                "--owner-id {:?} names no user in this database; create one with \
+                 `oauth-admin create-user --email you@example.com` (it prints the user_id)",
+                args.owner_id
+            ))
+        })?;
+    let listener = TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .map_err(|e| AdminError::Invalid(format!("cannot listen on port {}: {e}", args.port)))?;
+    let port = listener.local_addr()?.port();
+    let home = format!("http://localhost:{port}");
+
+    let secret = random_token(CLIENT_SECRET_PREFIX);
+    let app = NewApp {
+        oauth_app_id: random_id(),
+        client_id: random_token(CLIENT_ID_PREFIX),
+        secret: Some(crypto::hash_secret_blocking(secret.clone()).await),
+        name: APP_NAME.into(),
+        description: APP_DESCRIPTION.into(),
+        logo_url: None,
+        redirect_uris: vec![format!("{home}/callback")],
+        allowed_scopes: ScopeSet::new(Scope::ALL),
+        grant_types: DEFAULT_GRANT_TYPES
+            .iter()
+            .map(|g| (*g).to_owned())
+            .collect(),
+        owner_id: Some(owner.user_id.clone()),
+    };
+    apps::insert_app(db, &app, SystemClock.now()).await?;
+
+    println!("Created a temporary OAuth app (deleted when this server stops):");
+    println!("  name:          {APP_NAME}");
+    println!("  client_id:     {}", app.client_id);
+    println!("  redirect_uri:  {}", app.redirect_uris[0]);
+    println!(
+        "  scopes:        {}",
+        app.allowed_scopes.to_space_separated()
+    );
+    println!("  owner:         {} ({})", owner.email, owner.user_id);
+    println!("  consent at:    {platform}/auth/authorize");
+    println!("  API at:        {backend}/api/oauth/…");
+    println!("test server listening on {home}");
+    println!("Open it in a browser and click \"Sign in with AutoGPT\". Ctrl-C stops it and deletes the app.");
+
+    let client = Arc::new(Client {
+        client_id: app.client_id.clone(),
+        secret,
+        redirect_uri: app.redirect_uris[0].clone(),
+        authorize_endpoint: format!("{platform}/auth/authorize"),
+        backend,
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .build()
+            .map_err(|e| AdminError::Invalid(format!("cannot make an HTTP client: {e}")))?,
+        pending: Mutex::default(),
+    });
+    let served = serve(listener, client).await;
+    if let Err(e) = &served {
+        eprintln!("error: the test server failed: {e}");
+    }
+
+    match apps::delete_app_counting(db, &app.client_id).await {
+        Ok(Some(u)) => {
+            println!(
+                "Deleted the test app {} with {} grant(s), {} authorization code(s), {} access token(s), {} refresh token(s).",
+                app.client_id, u.grants, u.authorization_codes, u.access_tokens, u.refresh_tokens
+            );
+            Ok(if served.is_ok() {
+                Outcome::Success
+            } else {
+                Outcome::Negative
+            })
+        }
+        Ok(None) => {
+            println!("The test app {} was already deleted.", app.client_id);
+            Ok(Outcome::Success)
+        }
+        Err(e) => Err(AdminError::Invalid(format!(
+            "could not delete the test app ({e}); remove it by hand: oauth-admin delete-app {} --yes",
+            app.client_id
+        ))),
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM; open connections get a few seconds to finish.
+async fn serve(listener: TcpListener, client: Shared) -> std::io::Result<()> {
+    let router = Router::new()
+        .route("/", get(home))
+        .route("/callback", get(callback))
+        .route("/introspect", post(introspect))
+        .route("/refresh", post(refresh))
+        .route("/revoke", post(revoke))
+        .with_state(client);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut server = tokio::spawn(
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .into_future(),
+    );
+    tokio::select! {
+        result = &mut server => return result.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+        () = shutdown_signal() => {}
+    }
+    let _ = stop.send(());
+    if tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .is_err()
+    {
+        eprintln!("warning: connections still open after 5 s; stopping anyway");
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+// ---- pages ----
+
+/// The home page: a fresh state and PKCE pair behind the sign-in button.
+async fn home(State(client): State<Shared>) -> Response {
+    let state = random_token("");
+    let verifier = random_token("");
+    let challenge = s256_challenge(&verifier);
+    {
+        let mut pending = client.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if pending.len() >= MAX_PENDING {
+            pending.pop_front();
+        }
+        pending.push_back((state.clone(), verifier));
+    }
+    let scopes = ScopeSet::new(Scope::ALL).to_space_separated();
+    let href = match url::Url::parse_with_params(
+        &client.authorize_endpoint,
+        [
+            ("response_type", "code"),
+            ("client_id", client.client_id.as_str()),
+            ("redirect_uri", client.redirect_uri.as_str()),
+            ("scope", scopes.as_str()),
+            ("state", state.as_str()),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ],
+    ) {
+        Ok(u) => u.to_string(),
+        Err(e) => {
+            return page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Error",
+                &esc(&e.to_string()),
+            )
+        }
+    };
+    let body = format!(
+        "<p>A test client for this authorization server, registered as <code>{id}</code>. \
+         Signing in runs the authorization code flow with PKCE (S256) and a fresh <code>state</code>.</p>\
+         <p><a id=\"sign-in\" class=\"button\" href=\"{href}\">Sign in with AutoGPT</a></p>\
+         <details><summary>Request details</summary><dl>\
+         <dt>Authorization endpoint</dt><dd><code>{endpoint}</code></dd>\
+         <dt>Redirect URI</dt><dd><code>{redirect}</code></dd>\
+         <dt>Scopes</dt><dd><code>{scopes}</code></dd>\
+         <dt>state</dt><dd><code>{state}</code></dd>\
+         <dt>code_challenge (S256)</dt><dd><code>{challenge}</code></dd></dl>\
+         <p>The code verifier and the client secret stay on the test server.</p></details>",
+        id = esc(&client.client_id),
+        href = esc(&href),
+        endpoint = esc(&client.authorize_endpoint),
+        redirect = esc(&client.redirect_uri),
+        scopes = esc(&scopes),
+        state = esc(&state),
+        challenge = esc(&challenge),
+    );
+    page(StatusCode::OK, "OAuth test client", &body)
+}
+
+#[derive(Debug, Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// RFC 6749 §4.1.2: checks `state`, then exchanges the code (§4.1.3) from here.
+async fn callback(State(client): State<Shared>, Query(q): Query<CallbackQuery>) -> Response {
+    let verifier = q.state.as_deref().and_then(|state| {
+        let mut pending = client.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let i = pending
+            .iter()
+            .position(|(s, _)| ct_eq(s.as_bytes(), state.as_bytes()))?;
+        pending.remove(i).map(|(_, v)| v)
+    });
+    let Some(verifier) = verifier else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "State mismatch",
+            &format!(
+                "<p class=\"bad\">The <code>state</code> does not match a sign-in started here \
+                 (a forged callback, an old tab, or a restarted test server). Nothing was exchanged.</p>{AGAIN}"
+            ),
+        );
+    };
+    if let Some(error) = &q.error {
+        return page(
+            StatusCode::OK,
+            "Authorization refused",
+            &format!(
+                "<p class=\"bad\"><code>{}</code>: {}</p>{AGAIN}",
+                esc(error),
+                esc(q.error_description.as_deref().unwrap_or(""))
+            ),
+        );
+    }
+    let Some(code) = q.code.as_deref().filter(|c| !c.is_empty()) else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "No code",
+            &format!(
+                "<p class=\"bad\">The callback carried neither a code nor an error.</p>{AGAIN}"
+            ),
+        );
+    };
+    let result = client
+        .call(
+            "/api/oauth/token",
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", &client.redirect_uri),
+                ("code_verifier", &verifier),
+            ],
+        )
+        .await;
+    token_page(&result, None)
+}
+
+/// The tokens a page shows, carried between pages in hidden fields.
+#[derive(Debug, Clone, Deserialize)]
+struct Tokens {
+    access_token: String,
+    refresh_token: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    expires_at: i64,
+    /// For /revoke: `access` or `refresh`.
+    #[serde(default)]
+    which: Option<String>,
+}
+
+/// RFC 7662: is the access token active, and what does the server say about it?
+async fn introspect(State(client): State<Shared>, Form(t): Form<Tokens>) -> Response {
+    let result = client
+        .call(
+            "/api/oauth/introspect",
+            &[
+                ("token", &t.access_token),
+                ("token_type_hint", "access_token"),
+            ],
+        )
+        .await;
+    action_page("Introspection of the access token", &result, &t)
+}
+
+/// RFC 6749 §6: new tokens for the refresh token (which is rotated).
+async fn refresh(State(client): State<Shared>, Form(t): Form<Tokens>) -> Response {
+    let result = client
+        .call(
+            "/api/oauth/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &t.refresh_token),
+            ],
+        )
+        .await;
+    token_page(&result, Some(&t))
+}
+
+/// RFC 7009: revokes the access token, or the refresh token (and its grant).
+async fn revoke(State(client): State<Shared>, Form(t): Form<Tokens>) -> Response {
+    let (token, hint, title) = if t.which.as_deref() == Some("refresh") {
+        (
+            &t.refresh_token,
+            "refresh_token",
+            "Revocation of the refresh token",
+        )
+    } else {
+        (
+            &t.access_token,
+            "access_token",
+            "Revocation of the access token",
+        )
+    };
+    let result = client
+        .call(
+            "/api/oauth/revoke",
+            &[("token", token), ("token_type_hint", hint)],
+        )
+        .await;
+    action_page(title, &result, &t)
+}
+
+/// What the API answered: status and body, or why it could not be reached.
+type Answer = Result<(u16, Value), String>;
+
+impl Client {
+    /// Posts a form to the API, authenticating with the client secret (`client_secret_post`).
+    async fn call(&self, path: &str, form: &[(&str, &str)]) -> Answer {
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("client_id", &self.client_id));
+        fields.push(("client_secret", &self.secret));
+        let url = format!("{}{path}", self.backend);
+        let res = self
+            .http
+            .post(&url)
+            .form(&fields)
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach {url}: {e}"))?;
+        let status = res.status().as_u16();
+        let text = res.text().await.map_err(|e| e.to_string())?;
+        Ok((
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        ))
+    }
+}
+
+/// After a token request: the new tokens, or the error with the old ones (if any).
+fn token_page(answer: &Answer, old: Option<&Tokens>) -> Response {
+    let title = if old.is_some() {
+        "Refresh"
+    } else {
+        "Token exchange"
+    };
+    if let Ok((200, body)) = answer {
+        if let Ok(t) = serde_json::from_value::<TokenResponse>(body.clone()) {
+            let tokens = Tokens {
+                access_token: t.access_token,
+                refresh_token: t.refresh_token,
+                scope: t.scope,
+                expires_at: SystemClock.now() + t.expires_in,
+                which: None,
+            };
+            let body = format!(
+                "<p class=\"good\">Tokens received (HTTP 200, <code>{}</code>, expires in {} s).</p>{}",
+                esc(&t.token_type),
+                t.expires_in,
+                tokens_panel(&tokens)
+            );
+            return page(StatusCode::OK, &format!("{title}: signed in"), &body);
+        }
+    }
+    let mut body = result_section(title, answer);
+    match old {
+        Some(t) => body.push_str(&tokens_panel(t)),
+        None => body.push_str(AGAIN),
+    }
+    page(StatusCode::OK, &format!("{title} failed"), &body)
+}
+
+fn action_page(title: &str, answer: &Answer, t: &Tokens) -> Response {
+    let body = format!("{}{}", result_section(title, answer), tokens_panel(t));
+    page(StatusCode::OK, title, &body)
+}
+
+fn result_section(title: &str, answer: &Answer) -> String {
+    match answer {
+        Ok((status, body)) => format!(
+            "<section id=\"result\"><h2>{}</h2><p>HTTP {status}</p><pre>{}</pre></section>",
+            esc(title),
+            esc(&serde_json::to_string_pretty(body).unwrap_or_default())
+        ),
+        Err(e) => format!(
+            "<section id=\"result\"><h2>{}</h2><p class=\"bad\">{}</p></section>",
+            esc(title),
+            esc(e)
+        ),
+    }
+}
+
+fn tokens_panel(t: &Tokens) -> String {
+    let hidden = format!(
+        "<input type=\"hidden\" name=\"access_token\" value=\"{}\">\
+         <input type=\"hidden\" name=\"refresh_token\" value=\"{}\">\
+         <input type=\"hidden\" name=\"scope\" value=\"{}\">\
+         <input type=\"hidden\" name=\"expires_at\" value=\"{}\">",
+        esc(&t.access_token),
+        esc(&t.refresh_token),
+        esc(&t.scope),
+        t.expires_at
+    );
+    let button = |action: &str, extra: &str, label: &str| {
+        format!(
+            "<form method=\"post\" action=\"/{action}\">{hidden}{extra}<button type=\"submit\">{label}</button></form>"
+        )
+    };
+    format!(
+        "<section id=\"tokens\"><h2>Tokens</h2><dl>\
+         <dt>Access token</dt><dd><code id=\"access-token\">{access}</code></dd>\
+         <dt>Expires</dt><dd>{expires}</dd>\
+         <dt>Refresh token</dt><dd><code id=\"refresh-token\">{refresh}</code></dd>\
+         <dt>Scope</dt><dd><code>{scope}</code></dd></dl>\
+         <div class=\"actions\">{introspect}{refresh_btn}{revoke_access}{revoke_refresh}</div>\
+         <p><a href=\"/\">Start again</a></p></section>",
+        access = esc(&t.access_token),
+        refresh = esc(&t.refresh_token),
+        scope = esc(&t.scope),
+        expires = esc(&when(t.expires_at)),
+        introspect = button("introspect", "", "Test access token (introspect)"),
+        refresh_btn = button("refresh", "", "Refresh tokens"),
+        revoke_access = button(
+            "revoke",
+            "<input type=\"hidden\" name=\"which\" value=\"access\">",
+            "Revoke access token"
+        ),
+        revoke_refresh = button(
+            "revoke",
+            "<input type=\"hidden\" name=\"which\" value=\"refresh\">",
+            "Revoke refresh token (ends the grant)"
+        ),
+    )
+}
+
+const AGAIN: &str = "<p><a href=\"/\">Start again</a></p>";
+
+const CSS: &str = "body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}\
+main{max-width:52rem;margin:2rem auto;padding:0 1rem}\
+code,pre{font-family:ui-monospace,monospace;font-size:.85em;word-break:break-all;white-space:pre-wrap}\
+pre{background:#fff;border:1px solid #d5d9e0;padding:.75rem;border-radius:6px}\
+section{background:#fff;border:1px solid #d5d9e0;border-radius:8px;padding:1rem;margin:1rem 0}\
+dt{font-weight:600}dd{margin:0 0 .5rem}\
+.button,button{display:inline-block;background:#1d4ed8;color:#fff;border:0;border-radius:6px;\
+padding:.6rem 1.1rem;font:inherit;text-decoration:none;cursor:pointer;margin:.25rem .5rem .25rem 0}\
+.actions form{display:inline}.good{color:#15803d}.bad{color:#b91c1c}";
+
+/// A whole HTML page, self-contained (no external resources, no scripts).
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>{CSS}</style></head>\
+         <body><main><h1>{title}</h1>{body}</main></body></html>",
+        title = esc(title),
+    );
+    let mut res = (status, axum::response::Html(html)).into_response();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+        ),
+    );
+    // The callback URL carries the code: keep it out of Referer headers.
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// HTML-escapes text and attribute values.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_markup_and_attributes() {
+        assert_eq!(
+            esc(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn base_urls_must_be_http() {
+        assert_eq!(
+            base_url("platform-url", "http://localhost:3000/").unwrap(),
+            "http://localhost:3000"
+        );
+        assert!(base_url("backend-url", "localhost:8006").is_err());
+        assert!(base_url("backend-url", "javascript:alert(1)").is_err());
+    }
 }

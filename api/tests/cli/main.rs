@@ -6,3 +6,4 @@ mod generate_app;
 mod helpers;
 mod manage;
 mod secrets;
+mod test_server;
