@@ -14,7 +14,7 @@ fn s(v: &Value) -> &str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_applied_app_gets_tokens_and_obeys_disable_rotate_and_delete() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let api = TestApi::spawn(&db).await;
     api.sign_up("ada@example.com").await;
     let app = apply_app(&db, REDIRECT, "1,2");

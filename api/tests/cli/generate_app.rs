@@ -51,7 +51,7 @@ async fn flag_mode_prints_a_script_that_fails_loudly_until_the_owner_is_filled_i
 
 #[test]
 fn json_without_apply_carries_the_sql_and_registers_nothing() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let out = admin(&db)
         .args([
             "generate-app",
@@ -83,7 +83,7 @@ fn json_without_apply_carries_the_sql_and_registers_nothing() {
 
 #[test]
 fn apply_registers_the_app_and_show_app_describes_it() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let out = admin(&db)
         .args([
             "generate-app",
@@ -134,7 +134,7 @@ fn apply_registers_the_app_and_show_app_describes_it() {
 
 #[test]
 fn a_public_client_gets_no_secret() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let v = json_out(
         admin(&db)
             .args([
@@ -156,7 +156,7 @@ fn a_public_client_gets_no_secret() {
 
 #[test]
 fn unsafe_or_unknown_flag_values_are_usage_errors_with_a_reason() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     for (uris, scopes, why) in [
         (
             "javascript:alert(1)",
@@ -205,7 +205,7 @@ fn unsafe_or_unknown_flag_values_are_usage_errors_with_a_reason() {
 
 #[test]
 fn bad_names_and_unknown_owners_are_refused_with_exit_1() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     for (name, why) in [
         ("   ", "name is required"),
         ("two\nlines", "control characters"),
@@ -239,7 +239,7 @@ fn bad_names_and_unknown_owners_are_refused_with_exit_1() {
 
 #[test]
 fn interactive_mode_asks_again_after_a_bad_answer() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let answers =
         "My App\nA helpful app\nftp://files.example/cb\nhttp://localhost:8080/callback\n12\n1,2\n";
     let out = admin(&db)
@@ -278,7 +278,7 @@ fn interactive_mode_asks_again_after_a_bad_answer() {
 
 #[test]
 fn interactive_mode_asks_only_for_what_the_flags_left_out() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let out = admin(&db)
         .args([
             "generate-app",
@@ -306,7 +306,7 @@ fn interactive_mode_asks_only_for_what_the_flags_left_out() {
 
 #[test]
 fn interactive_mode_without_answers_fails_clearly() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let out = admin(&db)
         .arg("generate-app")
         .write_stdin("")

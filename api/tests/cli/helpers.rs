@@ -17,6 +17,15 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// PostgreSQL when `TEST_BACKEND=postgres` (with `TEST_DATABASE_URL_PG`), SQLite otherwise.
+    pub fn new() -> TestDb {
+        if std::env::var("TEST_BACKEND").as_deref() == Ok("postgres") {
+            TestDb::postgres().expect("TEST_BACKEND=postgres needs TEST_DATABASE_URL_PG")
+        } else {
+            TestDb::sqlite()
+        }
+    }
+
     pub fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}/oauth.db?mode=rwc", dir.path().display());

@@ -4,7 +4,7 @@ use crate::helpers::{admin, apply_app, create_user, json_out, stderr, stdout, Te
 
 #[test]
 fn create_user_reads_the_password_from_stdin() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let out = admin(&db)
         .args(["create-user", "--email", " Ada@Example.com "])
         .write_stdin("correct horse battery\n")
@@ -23,7 +23,7 @@ fn create_user_reads_the_password_from_stdin() {
 
 #[test]
 fn create_user_asks_for_the_email_when_it_is_not_a_flag() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let out = admin(&db)
         .args(["create-user", "--json"])
         .write_stdin("not an email\nbob@example.com\nlong enough pw\n")
@@ -35,7 +35,7 @@ fn create_user_asks_for_the_email_when_it_is_not_a_flag() {
 
 #[test]
 fn create_user_refuses_bad_input_with_exit_1() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     create_user(&db, "taken@example.com", "long enough pw");
     for (email, password, why) in [
         ("taken@example.com", "long enough pw", "already exists"),
@@ -64,7 +64,7 @@ fn create_user_refuses_bad_input_with_exit_1() {
 
 #[test]
 fn unknown_apps_are_reported_with_exit_1() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     const NOPE: &str = "agpt_client_nope";
     for args in [
         &["show-app", NOPE][..],
@@ -85,7 +85,7 @@ fn unknown_apps_are_reported_with_exit_1() {
 
 #[test]
 fn disable_and_enable_show_in_the_app_status() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let app = apply_app(&db, "https://a.example/cb", "1");
     let id = app["client_id"].as_str().unwrap();
     admin(&db).args(["disable-app", id]).assert().success();
@@ -113,7 +113,7 @@ fn disable_and_enable_show_in_the_app_status() {
 
 #[test]
 fn delete_app_asks_first_unless_told_yes() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let app = apply_app(&db, "https://a.example/cb", "1");
     let id = app["client_id"].as_str().unwrap();
 
@@ -136,7 +136,7 @@ fn delete_app_asks_first_unless_told_yes() {
 
 #[test]
 fn a_public_client_has_no_secret_to_rotate() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let v = json_out(
         admin(&db)
             .args([

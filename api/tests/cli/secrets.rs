@@ -16,7 +16,7 @@ fn hash_of(db: &TestDb, secret: &str) -> (String, String) {
 
 #[test]
 fn a_hashed_secret_validates_and_another_secret_does_not() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let (hash, salt) = hash_of(&db, "agpt_secret_abc");
     assert_eq!((hash.len(), salt.len()), (64, 64));
 
@@ -35,13 +35,13 @@ fn a_hashed_secret_validates_and_another_secret_does_not() {
 
 #[test]
 fn the_same_secret_hashes_differently_each_time() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     assert_ne!(hash_of(&db, "s3cret"), hash_of(&db, "s3cret"));
 }
 
 #[test]
 fn malformed_hashes_and_missing_arguments_are_refused() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let salt = "ab".repeat(32);
     let out = admin(&db)
         .args(["validate-secret", "x", "not-hex", &salt])

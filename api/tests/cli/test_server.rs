@@ -78,7 +78,7 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_test_server_runs_a_flow_server_side_and_deletes_its_app_on_sigterm() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let api = TestApi::spawn(&db).await;
     let owner = api.sign_up("ada@example.com").await;
     let server = TestServer::start(&db, &owner, &api.base);
@@ -226,7 +226,7 @@ async fn the_test_server_runs_a_flow_server_side_and_deletes_its_app_on_sigterm(
 
 #[test]
 fn the_test_server_needs_an_existing_owner() {
-    let db = TestDb::sqlite();
+    let db = TestDb::new();
     let out = admin(&db)
         .args(["test-server", "--owner-id", "nobody", "--port", "0"])
         .assert()
