@@ -283,27 +283,24 @@ pub async fn generate_app(url: &str, args: GenerateApp, now: i64) -> AdminResult
         });
         println!("{out}");
     } else {
-        // As SQL comments, so the whole output can be saved and run as a script.
+        // In SQL mode as comments, so the whole output can be saved and run as
+        // a script (names and URIs have no line breaks: validated above).
         let c = if sql.is_some() { "-- " } else { "" };
-        println!(
-            "{c}OAuth application {}",
-            if args.apply {
-                "registered"
-            } else {
-                "generated (run the SQL below to register it)"
-            }
-        );
+        if args.apply {
+            println!("OAuth application registered");
+        } else {
+            println!("-- OAuth application generated: run this SQL to register it");
+        }
+        println!("{c}  name:          {}", app.name);
         println!("{c}  client_id:     {}", app.client_id);
         match &secret {
             Some(s) => println!("{c}  client_secret: {s}"),
             None => println!("{c}  client_secret: (none: a public client, PKCE only)"),
         }
+        println!("{c}  redirect_uris: {}", app.redirect_uris.join(" "));
         println!("{c}  scopes:        {}", scope_names.join(" "));
         if let Some(sql) = &sql {
             println!("\n{sql}");
-        } else {
-            println!("  name:          {}", app.name);
-            println!("  redirect_uris: {}", app.redirect_uris.join(" "));
         }
     }
     if secret.is_some() {
