@@ -71,6 +71,7 @@ pub async fn run(db: &Db, args: TestServer) -> AdminResult<Outcome> {
                 args.owner_id
             ))
         })?;
+    let signal = StopSignal::install()?;
     let listener = TcpListener::bind(("127.0.0.1", args.port))
         .await
         .map_err(|e| AdminError::Invalid(format!("cannot listen on port {}: {e}", args.port)))?;
@@ -121,7 +122,7 @@ pub async fn run(db: &Db, args: TestServer) -> AdminResult<Outcome> {
             .map_err(|e| AdminError::Invalid(format!("cannot make an HTTP client: {e}")))?,
         pending: Mutex::default(),
     });
-    let served = serve(listener, client).await;
+    let served = serve(listener, client, signal).await;
     if let Err(e) = &served {
         eprintln!("error: the test server failed: {e}");
     }
@@ -150,7 +151,11 @@ pub async fn run(db: &Db, args: TestServer) -> AdminResult<Outcome> {
 }
 
 /// Serves until Ctrl-C or SIGTERM; open connections get a few seconds to finish.
-async fn serve(listener: TcpListener, client: Shared) -> std::io::Result<()> {
+async fn serve(
+    listener: TcpListener,
+    client: Shared,
+    mut signal: StopSignal,
+) -> std::io::Result<()> {
     let router = Router::new()
         .route("/", get(home))
         .route("/callback", get(callback))
@@ -168,7 +173,7 @@ async fn serve(listener: TcpListener, client: Shared) -> std::io::Result<()> {
     );
     tokio::select! {
         result = &mut server => return result.unwrap_or_else(|e| Err(std::io::Error::other(e))),
-        () = shutdown_signal() => {}
+        () = signal.recv() => {}
     }
     let _ = stop.send(());
     if tokio::time::timeout(Duration::from_secs(5), server)
@@ -180,22 +185,41 @@ async fn serve(listener: TcpListener, client: Shared) -> std::io::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C or SIGTERM, listened for from the start: a signal that arrives
+/// while the app is being created is kept, and then stops the server at once,
+/// so the app is still deleted (the default action would kill us first).
+struct StopSignal {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignal {
+    fn install() -> std::io::Result<StopSignal> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(StopSignal {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { () = ctrl_c => {}, () = term => {} }
+        #[cfg(not(unix))]
+        Ok(StopSignal {})
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {},
+            _ = self.terminate.recv() => {},
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 // ---- pages ----
