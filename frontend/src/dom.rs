@@ -20,6 +20,11 @@ pub fn path_and_query() -> String {
     format!("{path}{search}")
 }
 
+/// The path of the current address.
+pub fn pathname() -> String {
+    window().location().pathname().unwrap_or_default()
+}
+
 /// The raw query string of the current address, including its `?`.
 pub fn search() -> String {
     window().location().search().unwrap_or_default()

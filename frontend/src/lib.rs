@@ -18,24 +18,18 @@ pub use app::App;
 
 #[cfg(target_arch = "wasm32")]
 mod app {
-    use crate::logic::next::AuthMode;
+    use crate::logic::route::Route;
     use crate::pages::{AuthorizePage, HomePage, LoginPage, NotFoundPage};
     use leptos::prelude::*;
-    use leptos_router::components::{Route, Router, Routes};
-    use leptos_router::path;
 
-    /// The routes of the app; anything else is the not-found page.
+    /// The page for the current address; anything unknown is not-found.
     #[component]
     pub fn App() -> impl IntoView {
-        view! {
-            <Router>
-                <Routes fallback=|| view! { <NotFoundPage/> }>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/auth/authorize") view=AuthorizePage/>
-                    <Route path=path!("/auth/login") view=|| view! { <LoginPage mode=AuthMode::SignIn/> }/>
-                    <Route path=path!("/auth/signup") view=|| view! { <LoginPage mode=AuthMode::SignUp/> }/>
-                </Routes>
-            </Router>
+        match Route::from_path(&crate::dom::pathname()) {
+            Route::Home => view! { <HomePage/> }.into_any(),
+            Route::Authorize => view! { <AuthorizePage/> }.into_any(),
+            Route::Auth(mode) => view! { <LoginPage mode/> }.into_any(),
+            Route::NotFound => view! { <NotFoundPage/> }.into_any(),
         }
     }
 }

@@ -162,7 +162,7 @@ mod tests {
     const CC: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
     fn req(overrides: &[(&str, Option<&str>)]) -> AuthorizeRequest {
-        let mut params = vec![
+        let mut params = [
             ("client_id", Some("agpt_client_x")),
             ("redirect_uri", Some("http://localhost:8080/callback")),
             ("scope", Some("READ_GRAPH EXECUTE_GRAPH")),

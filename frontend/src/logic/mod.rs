@@ -7,3 +7,4 @@ pub mod flow;
 pub mod next;
 pub mod problem;
 pub mod query;
+pub mod route;

@@ -2,20 +2,27 @@ use crate::api;
 use crate::components::{Card, Loading};
 use crate::dom::set_title;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::Me;
 
 /// `/`: where a sign-in without `next=` lands. Says who is signed in; apps
 /// send people to `/auth/authorize`, not here.
 #[component]
 pub fn HomePage() -> impl IntoView {
     set_title("Account");
-    let me = LocalResource::new(api::me);
-    let signing_out = Action::new_local(|_: &()| async move {
-        let _ = api::logout().await;
-        crate::dom::leave_to("/auth/login");
-    });
+    let me = RwSignal::new(None::<Option<Me>>);
+    spawn_local(async move { me.set(Some(api::me().await.ok())) });
+    let signing_out = RwSignal::new(false);
+    let sign_out = move |_| {
+        signing_out.set(true);
+        spawn_local(async move {
+            let _ = api::logout().await;
+            crate::dom::leave_to("/auth/login");
+        });
+    };
     move || match me.get() {
         None => view! { <Loading label="Loading…"/> }.into_any(),
-        Some(Ok(me)) => view! {
+        Some(Some(me)) => view! {
             <Card>
                 <h1 id="title">"You're signed in"</h1>
                 <p>"Signed in as " <strong>{me.email}</strong> "."</p>
@@ -26,10 +33,8 @@ pub fn HomePage() -> impl IntoView {
                     <button
                         type="button"
                         class="button button--secondary"
-                        disabled=move || signing_out.pending().get()
-                        on:click=move |_| {
-                            signing_out.dispatch_local(());
-                        }
+                        disabled=move || signing_out.get()
+                        on:click=sign_out
                     >
                         "Sign out"
                     </button>
@@ -37,7 +42,7 @@ pub fn HomePage() -> impl IntoView {
             </Card>
         }
         .into_any(),
-        Some(Err(_)) => view! {
+        Some(None) => view! {
             <Card>
                 <h1 id="title">"AutoGPT"</h1>
                 <p>"Applications that use AutoGPT will send you here to approve their access."</p>

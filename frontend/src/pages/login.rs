@@ -4,9 +4,8 @@ use crate::dom::set_title;
 use crate::logic::next::{auth_href, next_or_default, AuthMode};
 use crate::logic::query::parse_query;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
-use shared::Credentials;
+use leptos::task::spawn_local;
+use shared::{AuthConfig, Credentials};
 
 /// `/auth/login` and `/auth/signup`: email + password, then back to `next=`
 /// (only ever a path on this origin).
@@ -37,41 +36,11 @@ pub fn LoginPage(
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let config = LocalResource::new(api::config);
-
-    let navigate = use_navigate();
-    let go_next = {
-        let next = next.clone();
-        move || {
-            navigate(
-                &next,
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            )
-        }
-    };
-
-    let submit_action = Action::new_local(move |credentials: &Credentials| {
-        let credentials = credentials.clone();
-        let go_next = go_next.clone();
-        async move {
-            let result = match mode {
-                AuthMode::SignIn => api::login(&credentials).await,
-                AuthMode::SignUp => api::signup(&credentials).await,
-            };
-            match result {
-                Ok(_) => go_next(),
-                Err(e) => error.set(Some(match (mode, e.status()) {
-                    // The server's message is deliberately generic; say it plainly.
-                    (AuthMode::SignIn, Some(401)) => "Incorrect email or password.".to_owned(),
-                    _ => e.user_message(),
-                })),
-            }
-        }
-    });
-    let pending = submit_action.pending();
+    let pending = RwSignal::new(false);
+    // Plain signals and `spawn_local` rather than `LocalResource`/`Action`:
+    // the same behaviour without their machinery in the download.
+    let config = RwSignal::new(None::<AuthConfig>);
+    spawn_local(async move { config.set(api::config().await.ok()) });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -79,14 +48,34 @@ pub fn LoginPage(
             return;
         }
         error.set(None);
-        submit_action.dispatch_local(Credentials {
+        pending.set(true);
+        let credentials = Credentials {
             email: email.get_untracked().trim().to_owned(),
             password: password.get_untracked(),
+        };
+        let next = next.clone();
+        spawn_local(async move {
+            let result = match mode {
+                AuthMode::SignIn => api::login(&credentials).await,
+                AuthMode::SignUp => api::signup(&credentials).await,
+            };
+            match result {
+                // Stay "busy" while the browser leaves.
+                Ok(_) => crate::dom::leave_to(&next),
+                Err(e) => {
+                    error.set(Some(match (mode, e.status()) {
+                        // The server's message is deliberately generic; say it plainly.
+                        (AuthMode::SignIn, Some(401)) => "Incorrect email or password.".to_owned(),
+                        _ => e.user_message(),
+                    }));
+                    pending.set(false);
+                }
+            }
         });
     };
 
     let switch_link = move || {
-        let enabled = config.get().and_then(Result::ok).map(|c| c.signup_enabled);
+        let enabled = config.get().map(|c| c.signup_enabled);
         match (mode, enabled) {
             (AuthMode::SignIn, Some(true)) => Some(
                 view! {
@@ -109,7 +98,7 @@ pub fn LoginPage(
     };
     let signup_closed = move || {
         (mode == AuthMode::SignUp
-            && config.get().and_then(Result::ok).is_some_and(|c| !c.signup_enabled))
+            && config.get().is_some_and(|c| !c.signup_enabled))
         .then(|| view! { <p class="notice">"Creating new accounts is turned off on this server."</p> })
     };
 
