@@ -2,6 +2,8 @@
 //! from an `AppState`, and `Application` binds it, so tests and binaries run
 //! the same code as production.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod admin;
 pub mod clock;
 pub mod config;
