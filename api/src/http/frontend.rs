@@ -37,7 +37,8 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const NO_CACHE: &str = "no-cache";
 
 /// The policy of everything that is not the app's HTML: nothing may load.
-const STRICT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const STRICT_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// The consent screen's router, for `Router::fallback_service`.
 pub fn router(dist_dir: PathBuf) -> Router {
@@ -184,12 +185,13 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 
 /// True for trunk's content-hashed names (`frontend-0123456789abcdef_bg.wasm`,
 /// `style-0123456789abcdef.css`): a new build gets a new name, so the old one
-/// may be cached forever.
+/// may be cached forever. Trunk prints the 64-bit hash without zero padding,
+/// so it can be shorter than 16 digits; 12 or more cannot be a word.
 fn is_content_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.split('-').skip(1).any(|part| {
         let hex_len = part.chars().take_while(|c| c.is_ascii_hexdigit()).count();
-        hex_len >= 16 && matches!(part[hex_len..].chars().next(), Some('.' | '_'))
+        hex_len >= 12 && matches!(part[hex_len..].chars().next(), Some('.' | '_'))
     })
 }
 
@@ -246,15 +248,23 @@ mod tests {
         if let Some(enc) = accept_encoding {
             req = req.header(header::ACCEPT_ENCODING, enc);
         }
-        router.oneshot(req.body(Body::empty()).unwrap()).await.unwrap()
+        router
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap()
     }
 
     fn header_of<'a>(r: &'a Response, name: header::HeaderName) -> &'a str {
-        r.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     async fn body_string(r: Response) -> String {
-        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap();
+        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap();
         String::from_utf8(bytes.to_vec()).unwrap()
     }
 
@@ -274,7 +284,10 @@ mod tests {
             assert_eq!(header_of(&r, header::REFERRER_POLICY), "no-referrer");
             assert_eq!(header_of(&r, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
             let csp = header_of(&r, header::CONTENT_SECURITY_POLICY).to_owned();
-            assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"), "{csp}");
+            assert!(
+                csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+                "{csp}"
+            );
             assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
             assert_eq!(body_string(r).await, INDEX);
         }
@@ -283,7 +296,10 @@ mod tests {
     #[test]
     fn the_policy_hashes_exactly_the_inline_scripts() {
         let scripts: Vec<&str> = inline_scripts(INDEX).collect();
-        assert_eq!(scripts, vec!["import init from '/frontend-0123456789abcdef.js';init();"]);
+        assert_eq!(
+            scripts,
+            vec!["import init from '/frontend-0123456789abcdef.js';init();"]
+        );
         let csp = app_csp(INDEX);
         let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(scripts[0]));
         assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
@@ -331,6 +347,7 @@ mod tests {
         assert!(is_content_hashed("/frontend-5c8d0d7f5d8a1a2b_bg.wasm"));
         assert!(is_content_hashed("/frontend-5c8d0d7f5d8a1a2b.js"));
         assert!(is_content_hashed("/style-5c8d0d7f5d8a1a2b.css"));
+        assert!(is_content_hashed("/frontend-f1ca99c6c71591a_bg.wasm"), "15 digits");
         assert!(!is_content_hashed("/index.html"));
         assert!(!is_content_hashed("/robots.txt"));
         assert!(!is_content_hashed("/my-file.css"));
