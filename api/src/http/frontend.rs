@@ -347,7 +347,10 @@ mod tests {
         assert!(is_content_hashed("/frontend-5c8d0d7f5d8a1a2b_bg.wasm"));
         assert!(is_content_hashed("/frontend-5c8d0d7f5d8a1a2b.js"));
         assert!(is_content_hashed("/style-5c8d0d7f5d8a1a2b.css"));
-        assert!(is_content_hashed("/frontend-f1ca99c6c71591a_bg.wasm"), "15 digits");
+        assert!(
+            is_content_hashed("/frontend-f1ca99c6c71591a_bg.wasm"),
+            "15 digits"
+        );
         assert!(!is_content_hashed("/index.html"));
         assert!(!is_content_hashed("/robots.txt"));
         assert!(!is_content_hashed("/my-file.css"));

@@ -29,16 +29,27 @@ pub fn token_kind(token: &str) -> Option<TokenKind> {
     }
 }
 
-/// Finds a token by its own prefix (the hint is only a hint, RFC 7009 §2.1).
-pub async fn find_token(state: &AppState, token: Option<&str>) -> ApiResult<Option<TokenInfo>> {
-    let Some((token, kind)) = token.and_then(|t| Some((t, token_kind(t)?))) else {
+/// Authenticates the calling client and finds the token it names (RFC 7662
+/// §2.1, RFC 7009 §2.1), by the token's own prefix: the hint is only a hint.
+/// Another client's token is treated as unknown, so nothing can be probed.
+pub async fn callers_own_token(
+    state: &AppState,
+    headers: &HeaderMap,
+    req: &TokenActionRequest,
+) -> ApiResult<Option<TokenInfo>> {
+    let app = authenticate_client(
+        state,
+        presented_client(headers, &req.client_id, &req.client_secret)?,
+    )
+    .await?;
+    let token =
+        non_empty(&req.token).ok_or_else(|| ApiError::invalid_request("token is required."))?;
+    // Bound the input: nothing this long is a token of ours.
+    let Some(kind) = token_kind(token).filter(|_| token.len() <= 256) else {
         return Ok(None);
     };
-    // Bound the input: nothing this long is a token of ours.
-    if token.len() > 256 {
-        return Ok(None);
-    }
-    grants::find_token(&state.db, kind, &sha256_hex(token)).await
+    let info = grants::find_token(&state.db, kind, &sha256_hex(token)).await?;
+    Ok(info.filter(|t| t.oauth_app_id == app.oauth_app_id))
 }
 
 /// RFC 7662 §2.1–2.2: an active token of the caller's own gets its details;
@@ -48,17 +59,10 @@ async fn create_introspection(
     headers: HeaderMap,
     OAuthBody(req): OAuthBody<TokenActionRequest>,
 ) -> ApiResult<Response> {
-    let app = authenticate_client(
-        &state,
-        presented_client(&headers, &req.client_id, &req.client_secret)?,
-    )
-    .await?;
     let now = state.now();
-    let token =
-        non_empty(&req.token).ok_or_else(|| ApiError::invalid_request("token is required."))?;
-    let info = find_token(&state, Some(token)).await?;
+    let info = callers_own_token(&state, &headers, &req).await?;
     let body = match info {
-        Some(t) if t.oauth_app_id == app.oauth_app_id && t.is_active(now) => IntrospectResponse {
+        Some(t) if t.is_active(now) => IntrospectResponse {
             active: true,
             scope: Some(t.scopes),
             client_id: Some(t.client_id),

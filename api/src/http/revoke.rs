@@ -1,11 +1,9 @@
 //! Token revocation (RFC 7009).
 
-use super::client_auth::{authenticate_client, presented_client};
-use super::extract::{non_empty, OAuthBody};
-use super::introspect::find_token;
+use super::extract::OAuthBody;
+use super::introspect::callers_own_token;
 use super::token::no_store;
-use crate::crypto::sha256_hex;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::store::grants::{self, TokenKind};
 use crate::AppState;
 use axum::extract::State;
@@ -27,21 +25,11 @@ async fn create_revocation(
     headers: HeaderMap,
     OAuthBody(req): OAuthBody<TokenActionRequest>,
 ) -> ApiResult<Response> {
-    let app = authenticate_client(
-        &state,
-        presented_client(&headers, &req.client_id, &req.client_secret)?,
-    )
-    .await?;
     let now = state.now();
-    let token =
-        non_empty(&req.token).ok_or_else(|| ApiError::invalid_request("token is required."))?;
-    if let Some(info) = find_token(&state, Some(token))
-        .await?
-        .filter(|t| t.oauth_app_id == app.oauth_app_id)
-    {
+    if let Some(info) = callers_own_token(&state, &headers, &req).await? {
         match info.kind {
             TokenKind::Access => {
-                grants::revoke_access_token(&state.db, &sha256_hex(token), now).await?
+                grants::revoke_access_token(&state.db, &info.token_hash, now).await?
             }
             TokenKind::Refresh => grants::revoke_grant(&state.db, &info.grant_id, now).await?,
         }

@@ -334,6 +334,7 @@ impl TokenKind {
 #[derive(Debug, Clone)]
 pub struct TokenInfo {
     pub kind: TokenKind,
+    pub token_hash: String,
     pub grant_id: String,
     pub oauth_app_id: String,
     pub client_id: String,
@@ -381,6 +382,7 @@ pub async fn find_token(
     let Some(r) = row else { return Ok(None) };
     Ok(Some(TokenInfo {
         kind,
+        token_hash: token_hash.to_owned(),
         grant_id: r.try_get("grant_id")?,
         oauth_app_id: r.try_get("oauth_app_id")?,
         client_id: r.try_get("client_id")?,

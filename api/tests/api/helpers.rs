@@ -169,6 +169,11 @@ pub struct Reply {
     pub body: Value,
 }
 
+/// Sends a request and reads its reply.
+async fn send(request: reqwest::RequestBuilder) -> Reply {
+    Reply::from(request.send().await.expect("request")).await
+}
+
 impl Reply {
     async fn from(r: reqwest::Response) -> Reply {
         let status = r.status().as_u16();
@@ -234,26 +239,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        Reply::from(
-            self.browser
-                .get(self.url(path))
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
+        send(self.browser.get(self.url(path))).await
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Reply {
-        Reply::from(
-            self.browser
-                .post(self.url(path))
-                .json(body)
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
+        send(self.browser.post(self.url(path)).json(body)).await
     }
 
     /// Sends raw bytes with a content type, through the browser client.
@@ -379,28 +369,12 @@ impl TestApp {
         if let Some(s) = &client.secret {
             fields.push(("client_secret", s));
         }
-        Reply::from(
-            self.http
-                .post(self.url(path))
-                .form(&fields)
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
+        send(self.http.post(self.url(path)).form(&fields)).await
     }
 
     /// Posts JSON from an app's back end (no cookies).
     pub async fn post_json_backend(&self, path: &str, body: &Value) -> Reply {
-        Reply::from(
-            self.http
-                .post(self.url(path))
-                .json(body)
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
+        send(self.http.post(self.url(path)).json(body)).await
     }
 
     /// Exchanges a code (form body, HTTP Basic).
