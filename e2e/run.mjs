@@ -18,7 +18,7 @@ console.log(`# API at ${api.baseUrl} (database ${api.databaseUrl})`);
 let code = 1;
 try {
   code = await new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
+    const child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=60000', ...files], {
       cwd: here,
       stdio: 'inherit',
       env: { ...process.env, E2E_BASE_URL: api.baseUrl, E2E_DATABASE_URL: api.databaseUrl },

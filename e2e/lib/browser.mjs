@@ -29,6 +29,8 @@ export async function launch() {
  */
 export async function newPage(browser, options = {}) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...options });
+  // Everything here answers in milliseconds; fail fast rather than at 30 s.
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const problems = [];
   page.on('console', (msg) => {
@@ -52,11 +54,21 @@ export async function seriousA11yViolations(page) {
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-/** Saves a full-page screenshot as e2e/screenshots/<name>.png, in light and dark. */
+/**
+ * Saves full-page screenshots as e2e/screenshots/<name>.png, <name>-dark.png
+ * and <name>-phone.png. Reduced motion turns colour transitions off, so the
+ * dark picture is not caught half-way.
+ */
 export async function screenshot(page, name) {
   fs.mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: path.join(screenshotDir, `${name}-dark.png`), fullPage: true });
-  await page.emulateMedia({ colorScheme: 'light' });
+  const file = (suffix) => path.join(screenshotDir, `${name}${suffix}.png`);
+  await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
+  await page.screenshot({ path: file(''), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+  await page.screenshot({ path: file('-dark'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: file('-phone'), fullPage: true });
+  await page.setViewportSize(viewport);
 }
