@@ -5,7 +5,11 @@ import { screenshot, seriousA11yViolations } from './browser.mjs';
 
 export async function checkScreen(page, name) {
   await screenshot(page, name);
-  const violations = await seriousA11yViolations(page);
-  assert.deepEqual(violations, [], `accessibility of ${name}`);
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+    const violations = await seriousA11yViolations(page);
+    assert.deepEqual(violations, [], `accessibility of ${name} (${colorScheme})`);
+  }
+  await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
   assert.deepEqual(page.problems, [], `console/page errors on ${name}`);
 }
