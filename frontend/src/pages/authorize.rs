@@ -133,7 +133,12 @@ pub fn AuthorizePage() -> impl IntoView {
 
 /// The card with the app, the permissions, the account and the two buttons.
 #[component]
-fn ConsentCard(consent: Consent, screen: RwSignal<Screen>) -> impl IntoView {
+fn ConsentCard(
+    /// What to show: the request, the app, the person, the permission rows.
+    consent: Consent,
+    /// The page's screen, replaced when a decision ends on an error screen.
+    screen: RwSignal<Screen>,
+) -> impl IntoView {
     set_title(&format!("Authorize {}", consent.app.name));
     let Consent {
         request,
