@@ -235,3 +235,24 @@ test('both buttons are disabled with progress while the decision is in flight', 
   assert.ok(query.code);
   await context.close();
 });
+
+test('the sign-in page only ever returns to a path on this origin', async () => {
+  const user = newUser();
+  {
+    const { context } = await newPage(browser);
+    await signUpViaApi(context, user);
+    await context.close();
+  }
+  for (const next of ['https://evil.example/', '//evil.example/', '/\\evil.example']) {
+    const { context, page } = await newPage(browser);
+    const login = new LoginPage(page);
+    const url = new URL('/auth/login', server().baseUrl);
+    url.searchParams.set('next', next);
+    await page.goto(url.toString());
+    await login.signIn(user.email, user.password);
+    await page.getByRole('heading', { name: "You're signed in" }).waitFor();
+    assert.equal(page.url(), new URL('/', server().baseUrl).toString(), `next=${next}`);
+    if (next.startsWith('https')) await checkScreen(page, 'home');
+    await context.close();
+  }
+});
