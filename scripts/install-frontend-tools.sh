@@ -3,8 +3,12 @@
 # the wasm32 target, trunk, wasm-bindgen-cli at the Cargo.lock version,
 # Debian's binaryen (wasm-opt) and chromium, and the e2e suite's npm packages.
 # Nothing here downloads a browser or a prebuilt toolchain of its own.
+# With --build-only, only what building the consent screen needs (for
+# scripts/run.sh): no chromium, no npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BUILD_ONLY=0
+[ "${1:-}" = "--build-only" ] && BUILD_ONLY=1
 
 TRUNK_VERSION=0.21.14
 say() { printf '==> %s\n' "$*"; }
@@ -33,13 +37,20 @@ fi
 
 missing=()
 command -v wasm-opt >/dev/null || missing+=(binaryen)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-command -v node >/dev/null || missing+=(nodejs)
-command -v npm >/dev/null || missing+=(npm)
+if [ "$BUILD_ONLY" = 0 ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install -y ${missing[*]}"
   apt-get update
   apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$BUILD_ONLY" = 1 ]; then
+  say "build tools ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(wasm-opt --version | awk '{print $3}')"
+  exit 0
 fi
 
 if [ ! -d e2e/node_modules/playwright-core ] || [ ! -d e2e/node_modules/axe-core ] \

@@ -53,11 +53,17 @@ SQL
   RUN_POSTGRES=1
 fi
 
+say "tools for the consent screen and the browser tests"
+scripts/install-frontend-tools.sh
+
 say "cargo fmt --check"
 cargo fmt --all -- --check
 
 say "cargo clippy -D warnings (server, shared, CLI)"
 cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+
+say "cargo clippy -D warnings (consent screen, wasm32)"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 say "Rust tests on SQLite"
 cargo nextest run --workspace --no-fail-fast
