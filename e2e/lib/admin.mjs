@@ -39,3 +39,13 @@ export async function generateApp({ name, description, redirectUris, scopes }) {
 export async function disableApp(clientId) {
   await admin(['disable-app', clientId]);
 }
+
+/** Creates a user (password on stdin, as the CLI wants it); returns `{user_id, email}`. */
+export async function createUser({ email, password }) {
+  return JSON.parse(await admin(['create-user', '--email', email, '--json'], `${password}\n`));
+}
+
+/** Every registered app, as `list-apps --json` prints them. */
+export async function listApps() {
+  return JSON.parse(await admin(['list-apps', '--json']));
+}
