@@ -11,6 +11,8 @@ mod components;
 #[cfg(target_arch = "wasm32")]
 mod dom;
 #[cfg(target_arch = "wasm32")]
+mod json;
+#[cfg(target_arch = "wasm32")]
 mod pages;
 
 #[cfg(target_arch = "wasm32")]
@@ -18,18 +20,29 @@ pub use app::App;
 
 #[cfg(target_arch = "wasm32")]
 mod app {
-    use crate::logic::route::Route;
+    use crate::logic::next::AuthMode;
     use crate::pages::{AuthorizePage, HomePage, LoginPage, NotFoundPage};
     use leptos::prelude::*;
+    use leptos_router::components::{FlatRoutes, Route, Router};
+    use leptos_router::path;
 
-    /// The page for the current address; anything unknown is not-found.
+    /// The app's pages. The server's list of app paths (which it answers
+    /// with `index.html`) is in `api/src/http/frontend.rs`.
+    ///
+    /// `FlatRoutes` rather than `Routes`: the pages do not nest, and the
+    /// nested router's machinery measured about 15 KB gzip more, which
+    /// would take the download over its 150 KB budget.
     #[component]
     pub fn App() -> impl IntoView {
-        match Route::from_path(&crate::dom::pathname()) {
-            Route::Home => view! { <HomePage/> }.into_any(),
-            Route::Authorize => view! { <AuthorizePage/> }.into_any(),
-            Route::Auth(mode) => view! { <LoginPage mode/> }.into_any(),
-            Route::NotFound => view! { <NotFoundPage/> }.into_any(),
+        view! {
+            <Router>
+                <FlatRoutes fallback=NotFoundPage>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/auth/authorize") view=AuthorizePage/>
+                    <Route path=path!("/auth/login") view=|| view! { <LoginPage mode=AuthMode::SignIn/> }/>
+                    <Route path=path!("/auth/signup") view=|| view! { <LoginPage mode=AuthMode::SignUp/> }/>
+                </FlatRoutes>
+            </Router>
         }
     }
 }

@@ -7,4 +7,3 @@ pub mod flow;
 pub mod next;
 pub mod problem;
 pub mod query;
-pub mod route;

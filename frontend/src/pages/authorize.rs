@@ -3,7 +3,7 @@
 use super::ErrorPage;
 use crate::api;
 use crate::components::{AppIdentity, Card, Loading, ScopeList, Spinner};
-use crate::dom::{leave_to, path_and_query, search, set_title};
+use crate::dom::{leave_to, set_title};
 use crate::logic::flow::{
     app_info_problem, authorize_outcome, disallowed_scopes, invalid_scopes_problem, precheck,
     redirect_host, scope_rows, unavailable, Outcome, Precheck,
@@ -13,6 +13,7 @@ use crate::logic::problem::{Problem, ProblemKind};
 use crate::logic::query::authorize_request_from_query;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::hooks::use_location;
 use shared::{AppInfo, AuthorizeRequest, Decision, Me, ScopeInfo};
 
 /// Everything the consent screen shows.
@@ -23,6 +24,7 @@ struct Consent {
     me: Me,
     rows: Vec<ScopeInfo>,
     host: String,
+    here: Here,
 }
 
 /// Where loading the request ended.
@@ -36,29 +38,41 @@ enum Screen {
     Leaving,
 }
 
-/// Sends the browser to sign in, returning to this exact authorize URL.
-fn sign_in() -> Screen {
-    leave_to(&auth_href(AuthMode::SignIn, Some(&path_and_query())));
-    Screen::Leaving
+/// Where this page was opened: the request to consider and the way back to
+/// it after signing in.
+#[derive(Debug, Clone)]
+struct Here {
+    /// The raw query string, exactly as the app sent it.
+    query: String,
+    /// The sign-in address that comes back to this exact authorize URL.
+    sign_in_href: String,
 }
 
-/// Acts on the API's answer to a decision: the only navigation to another
-/// origin this app ever performs goes to the URL the API returned.
-fn follow(outcome: Outcome) -> Screen {
-    match outcome {
-        Outcome::Navigate(url) => {
-            leave_to(&url);
-            Screen::Leaving
+impl Here {
+    /// Sends the person to sign in, returning to this exact authorize URL.
+    fn sign_in(&self) -> Screen {
+        leave_to(&self.sign_in_href);
+        Screen::Leaving
+    }
+
+    /// Acts on the API's answer to a decision: the only navigation to another
+    /// origin this app ever performs goes to the URL the API returned.
+    fn follow(&self, outcome: Outcome) -> Screen {
+        match outcome {
+            Outcome::Navigate(url) => {
+                leave_to(&url);
+                Screen::Leaving
+            }
+            Outcome::SignIn => self.sign_in(),
+            Outcome::Show(problem) => Screen::Problem(problem),
         }
-        Outcome::SignIn => sign_in(),
-        Outcome::Show(problem) => Screen::Problem(problem),
     }
 }
 
 /// Parses the query, checks it, loads the app and the session, and decides
 /// which screen to show. The steps follow DESIGN.md's "one authorization".
-async fn load() -> Screen {
-    let request = match authorize_request_from_query(&search()) {
+async fn load(here: &Here) -> Screen {
+    let request = match authorize_request_from_query(&here.query) {
         Ok(r) => r,
         Err(p) => {
             return Screen::Problem(Problem::with_detail(
@@ -87,7 +101,7 @@ async fn load() -> Screen {
     }
     let me = match api::me().await {
         Ok(me) => me,
-        Err(e) if e.status() == Some(401) => return sign_in(),
+        Err(e) if e.status() == Some(401) => return here.sign_in(),
         Err(e) => return Screen::Problem(unavailable(&e)),
     };
     let Some(scopes) = scopes else {
@@ -98,7 +112,7 @@ async fn load() -> Screen {
             decision: Decision::Deny,
             ..request
         };
-        return follow(authorize_outcome(api::authorize(&request).await));
+        return here.follow(authorize_outcome(api::authorize(&request).await));
     };
     let rows = scope_rows(&scopes, &app);
     let host = redirect_host(&request).unwrap_or_default();
@@ -108,6 +122,7 @@ async fn load() -> Screen {
         me,
         rows,
         host,
+        here: here.clone(),
     }))
 }
 
@@ -115,13 +130,20 @@ async fn load() -> Screen {
 #[component]
 pub fn AuthorizePage() -> impl IntoView {
     set_title("Authorize");
+    let location = use_location();
     let screen = RwSignal::new(Screen::Loading);
-    let start = move || {
+    let start = move |query: String| {
+        let path = location.pathname.get_untracked();
+        let here = Here {
+            sign_in_href: auth_href(AuthMode::SignIn, Some(&format!("{path}?{query}"))),
+            query,
+        };
         screen.set(Screen::Loading);
-        spawn_local(async move { screen.set(load().await) });
+        spawn_local(async move { screen.set(load(&here).await) });
     };
-    start();
-    let retry = Callback::new(move |()| start());
+    // Runs now, and again if history moves to another authorize URL.
+    Effect::new(move || start(location.search.get()));
+    let retry = Callback::new(move |()| start(location.search.get_untracked()));
 
     move || match screen.get() {
         Screen::Loading => view! { <Loading label="Loading application…"/> }.into_any(),
@@ -146,9 +168,11 @@ fn ConsentCard(
         me,
         rows,
         host,
+        here,
     } = consent;
     let app_name = app.name.clone();
     let request = StoredValue::new(request);
+    let here = StoredValue::new(here);
 
     // Which button was pressed, while its request is in flight (and after a
     // successful answer, while the browser leaves).
@@ -177,7 +201,7 @@ fn ConsentCard(
                     chosen.set(None);
                 }
                 Outcome::Navigate(url) => leave_to(&url),
-                other => screen.set(follow(other)),
+                other => screen.set(here.with_value(|h| h.follow(other))),
             }
         });
     };
@@ -190,7 +214,7 @@ fn ConsentCard(
             // rather than bouncing straight back as the old account.
             match api::logout().await {
                 Ok(()) => {
-                    leave_to(&auth_href(AuthMode::SignIn, Some(&path_and_query())));
+                    here.with_value(Here::sign_in);
                 }
                 Err(e) => {
                     inline_error.set(Some(e.user_message()));

@@ -1,6 +1,6 @@
 use crate::api;
 use crate::components::{Card, Loading};
-use crate::dom::set_title;
+use crate::dom::{leave_to, set_title};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::Me;
@@ -17,7 +17,7 @@ pub fn HomePage() -> impl IntoView {
         signing_out.set(true);
         spawn_local(async move {
             let _ = api::logout().await;
-            crate::dom::leave_to("/auth/login");
+            leave_to("/auth/login");
         });
     };
     move || match me.get() {

@@ -1,10 +1,11 @@
 use crate::api;
 use crate::components::{Card, Spinner};
-use crate::dom::set_title;
+use crate::dom::{leave_to, set_title};
 use crate::logic::next::{auth_href, next_or_default, AuthMode};
 use crate::logic::query::parse_query;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::hooks::use_location;
 use shared::{AuthConfig, Credentials};
 
 /// `/auth/login` and `/auth/signup`: email + password, then back to `next=`
@@ -20,7 +21,11 @@ pub fn LoginPage(
     };
     set_title(title);
 
-    let raw_next = parse_query(&crate::dom::search())
+    // From the raw query, decoded once: leptos_router 0.8's `use_query_map`
+    // percent-decodes values a second time, which would turn the authorize
+    // URL's `redirect_uri=http%3A%2F%2F…` into `http://…`, and the person
+    // would not return to the exact URL the app sent them to.
+    let raw_next = parse_query(&use_location().search.get_untracked())
         .into_iter()
         .find(|(k, _)| k == "next")
         .map(|(_, v)| v);
@@ -60,8 +65,9 @@ pub fn LoginPage(
                 AuthMode::SignUp => api::signup(&credentials).await,
             };
             match result {
-                // Stay "busy" while the browser leaves.
-                Ok(_) => crate::dom::leave_to(&next),
+                // Back to where sign-in was asked for (a path on this
+                // origin); stay "busy" while the browser leaves.
+                Ok(_) => leave_to(&next),
                 Err(e) => {
                     error.set(Some(match (mode, e.status()) {
                         // The server's message is deliberately generic; say it plainly.
