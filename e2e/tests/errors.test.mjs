@@ -98,19 +98,23 @@ test('disabled application → Application Not Found', async () => {
   await context.close();
 });
 
-test('unregistered redirect_uri → an error page; the API answers 400 and nothing redirects', async () => {
+test('unregistered redirect_uri → an error page at once; the API answers 400 and nothing redirects', async () => {
   const { context, page } = await signedIn();
   const p = params({ redirect_uri: 'http://127.0.0.1:9/evil' });
-  const consent = new ConsentPage(page);
-  await consent.goto(p);
-  await consent.waitUntilShown();
-  const answer = page.waitForResponse('**/api/oauth/authorize');
-  await consent.authorizeButton.click();
+  const answer = page.waitForResponse('**/api/oauth/app/**');
+  await new ConsentPage(page).goto(p);
   assert.equal((await answer).status(), 400);
   const error = new ErrorPage(page);
   assert.equal(await error.title(), 'Invalid Redirect URI');
   assert.match(await error.text(), /redirect_uri/);
+  assert.equal(await page.getByRole('button', { name: 'Authorize' }).count(), 0, 'no consent offered');
   assert.ok(page.url().startsWith(server().baseUrl));
+  // The decision endpoint refuses it too, whatever a page might post.
+  const res = await context.request.post(new URL('/api/oauth/authorize', server().baseUrl).toString(), {
+    data: { ...p, decision: 'approve' },
+  });
+  assert.equal(res.status(), 400);
+  assert.equal((await res.json()).error, 'invalid_request');
   await checkScreen(page, 'error-invalid-redirect-uri');
   await context.close();
 });

@@ -85,9 +85,15 @@ pub async fn logout() -> Result<(), ApiError> {
     .map(|_| ())
 }
 
-/// `GET /api/oauth/app/{client_id}`.
-pub async fn app_info(client_id: &str) -> Result<AppInfo, ApiError> {
-    let url = format!("/api/oauth/app/{}", crate::logic::query::encode(client_id));
+/// `GET /api/oauth/app/{client_id}?redirect_uri=…`: the app, and a 400 if
+/// the redirect URI is not one of its registered ones.
+pub async fn app_info(client_id: &str, redirect_uri: &str) -> Result<AppInfo, ApiError> {
+    use crate::logic::query::encode;
+    let url = format!(
+        "/api/oauth/app/{}?redirect_uri={}",
+        encode(client_id),
+        encode(redirect_uri)
+    );
     json(get(&url)).await
 }
 

@@ -64,6 +64,14 @@ pub struct AppInfo {
     pub scopes: Vec<ScopeInfo>,
 }
 
+/// The query of `GET /api/oauth/app/{client_id}`: with `redirect_uri`, the
+/// server also says (400) when that URI is not registered, so the consent
+/// screen can show the error before anyone signs in or clicks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppInfoQuery {
+    pub redirect_uri: Option<String>,
+}
+
 /// `POST /api/oauth/authorize`: the person's decision on an authorization
 /// request; the fields are the query of `/auth/authorize` as received.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

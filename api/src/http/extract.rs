@@ -25,6 +25,11 @@ pub struct ApiJson<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
 
+/// `axum::extract::Query` with our rejection.
+#[derive(Debug, Clone, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
 /// An OAuth endpoint body: `application/x-www-form-urlencoded` (RFC 6749,
 /// what client libraries send) or `application/json` (the seed's curl).
 #[derive(Debug, Clone)]

@@ -47,3 +47,28 @@ async fn unknown_and_disabled_apps_are_not_found() {
         .await;
     assert_eq!((r.status, r.error()), (404, "not_found"));
 }
+
+#[tokio::test]
+async fn a_redirect_uri_can_be_checked_before_consent() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    let path = |uri: &str| {
+        format!(
+            "/api/oauth/app/{}?redirect_uri={}",
+            client.client_id,
+            url::form_urlencoded::byte_serialize(uri.as_bytes()).collect::<String>()
+        )
+    };
+    assert_eq!(app.get(&path(&client.redirect_uri)).await.status, 200);
+    for bad in [
+        "https://evil.example/callback",
+        "http://localhost:8080/callback/",
+    ] {
+        let r = app.get(&path(bad)).await;
+        assert_eq!((r.status, r.error()), (400, "invalid_request"), "{bad}");
+        assert!(r.body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("redirect_uri"));
+    }
+}

@@ -100,6 +100,11 @@ pub fn logo_src(app: &AppInfo) -> Option<&str> {
 pub fn app_info_problem(err: &ApiError) -> Problem {
     match err.status() {
         Some(404) => Problem::new(ProblemKind::AppNotFound),
+        // The only 400 it gives: the redirect URI is not registered.
+        Some(400) => Problem::with_detail(
+            ProblemKind::InvalidRedirectUri,
+            err.description().unwrap_or_default().to_owned(),
+        ),
         _ => unavailable(err),
     }
 }
@@ -271,6 +276,12 @@ mod tests {
     fn app_info_failures() {
         let p = app_info_problem(&err(404, ErrorCode::NotFound, "no such app"));
         assert_eq!(p.kind, ProblemKind::AppNotFound);
+        let p = app_info_problem(&err(
+            400,
+            ErrorCode::InvalidRequest,
+            "redirect_uri is not registered",
+        ));
+        assert_eq!(p.kind, ProblemKind::InvalidRedirectUri);
         for e in [ApiError::Network, err(502, ErrorCode::ServerError, "")] {
             let p = app_info_problem(&e);
             assert_eq!(p.kind, ProblemKind::Unavailable);

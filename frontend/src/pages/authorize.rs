@@ -87,7 +87,8 @@ async fn load(here: &Here) -> Screen {
         Precheck::Consent(scopes) => Some(scopes),
     };
     let client_id = request.client_id.clone().unwrap_or_default();
-    let app = match api::app_info(&client_id).await {
+    let redirect_uri = request.redirect_uri.clone().unwrap_or_default();
+    let app = match api::app_info(&client_id, &redirect_uri).await {
         Ok(app) => app,
         Err(e) => return Screen::Problem(app_info_problem(&e)),
     };
