@@ -2,7 +2,7 @@
 //! browser, and the token endpoint with the secret the CLI printed.
 
 use crate::helpers::{
-    admin, apply_app, json_out, psql_script, run_sqlite_script, stdout, TestApi, TestDb,
+    admin, apply_app, json_out, list_apps, psql_script, run_sqlite_script, stdout, TestApi, TestDb,
 };
 use serde_json::Value;
 
@@ -142,13 +142,7 @@ async fn sql_output_is_a_working_registration(
 
     let app = generated(Some(&owner));
     load(s(&app["sql"])).await.expect("the SQL loads");
-    let listed = json_out(
-        admin(db)
-            .args(["list-apps", "--json"])
-            .assert()
-            .success()
-            .get_output(),
-    );
+    let listed = list_apps(db);
     assert_eq!(listed[0]["name"], "Café “SQL” O'Neil");
     assert_eq!(listed[0]["description"], "Back\\slash; -- not a comment");
 

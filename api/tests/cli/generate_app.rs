@@ -1,6 +1,8 @@
 //! `generate-app`: flag mode, interactive mode, refusals, SQL and JSON output.
 
-use crate::helpers::{admin, create_user, json_out, run_sqlite_script, stderr, stdout, TestDb};
+use crate::helpers::{
+    admin, create_user, json_out, list_apps, run_sqlite_script, stderr, stdout, TestDb,
+};
 use serde_json::json;
 
 #[tokio::test]
@@ -37,13 +39,7 @@ async fn flag_mode_prints_a_script_that_fails_loudly_until_the_owner_is_filled_i
     run_sqlite_script(&db, &sql.replace("YOUR_USER_ID_HERE", &user_id))
         .await
         .expect("the script loads once the owner is filled in");
-    let listed = json_out(
-        admin(&db)
-            .args(["list-apps", "--json"])
-            .assert()
-            .success()
-            .get_output(),
-    );
+    let listed = list_apps(&db);
     assert_eq!(listed[0]["name"], "O'Brien's App");
     assert_eq!(listed[0]["owner_id"], user_id.as_str());
     assert_eq!(listed[0]["scopes"], json!(["EXECUTE_GRAPH", "READ_GRAPH"]));
@@ -71,13 +67,7 @@ fn json_without_apply_carries_the_sql_and_registers_nothing() {
         .unwrap()
         .starts_with("agpt_secret_"));
     assert_eq!(v["scopes"], json!(["READ_GRAPH"]));
-    let listed = json_out(
-        admin(&db)
-            .args(["list-apps", "--json"])
-            .assert()
-            .success()
-            .get_output(),
-    );
+    let listed = list_apps(&db);
     assert_eq!(listed, json!([]));
 }
 

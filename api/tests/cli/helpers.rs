@@ -119,6 +119,17 @@ pub fn stderr(out: &Output) -> String {
 }
 
 /// The JSON a `--json` command printed.
+/// `list-apps --json`: every registered app.
+pub fn list_apps(db: &TestDb) -> Value {
+    json_out(
+        admin(db)
+            .args(["list-apps", "--json"])
+            .assert()
+            .success()
+            .get_output(),
+    )
+}
+
 pub fn json_out(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(out)))

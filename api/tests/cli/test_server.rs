@@ -1,7 +1,7 @@
 //! `test-server` over HTTP (the browser walk-through is in the e2e suite):
 //! its page, its sign-in link, a flow through it, and its clean-up on SIGTERM.
 
-use crate::helpers::{admin, json_out, TestApi, TestDb};
+use crate::helpers::{admin, list_apps, TestApi, TestDb};
 use serde_json::json;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, ChildStdout, Command, Stdio};
@@ -214,13 +214,7 @@ async fn the_test_server_runs_a_flow_server_side_and_deletes_its_app_on_sigterm(
         rest.contains("1 grant(s), 1 authorization code(s), 2 access token(s), 2 refresh token(s)"),
         "{rest}"
     );
-    let listed = json_out(
-        admin(&db)
-            .args(["list-apps", "--json"])
-            .assert()
-            .success()
-            .get_output(),
-    );
+    let listed = list_apps(&db);
     assert_eq!(listed, json!([]));
 }
 
