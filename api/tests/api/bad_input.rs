@@ -147,6 +147,7 @@ async fn unknown_paths_and_methods_answer_with_the_error_shape() {
     assert_eq!((r.status, r.error()), (404, "not_found"));
     let r = app.get("/api/oauth/token").await;
     assert_eq!((r.status, r.error()), (405, "method_not_allowed"));
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
     let r = status_of(
         app.browser
             .delete(app.url("/api/auth/me"))
