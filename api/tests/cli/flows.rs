@@ -2,7 +2,8 @@
 //! browser, and the token endpoint with the secret the CLI printed.
 
 use crate::helpers::{
-    admin, apply_app, json_out, list_apps, psql_script, run_sqlite_script, stdout, TestApi, TestDb,
+    admin, admin_json, apply_app, json_out, list_apps, psql_script, run_sqlite_script, stdout,
+    TestApi, TestDb,
 };
 use serde_json::Value;
 
@@ -62,13 +63,7 @@ async fn an_applied_app_gets_tokens_and_obeys_disable_rotate_and_delete() {
     assert_eq!(status, 200, "{tokens}");
 
     // Rotated: the old secret stops working, the new one works.
-    let rotated = json_out(
-        admin(&db)
-            .args(["rotate-secret", id, "--json"])
-            .assert()
-            .success()
-            .get_output(),
-    );
+    let rotated = admin_json(&db, &["rotate-secret", id, "--json"]);
     let new_secret = s(&rotated["client_secret"]).to_owned();
     assert_ne!(new_secret, secret);
     let (status, body) = refresh(s(&tokens["refresh_token"]).into(), secret.into()).await;
@@ -79,13 +74,7 @@ async fn an_applied_app_gets_tokens_and_obeys_disable_rotate_and_delete() {
     let (status, tokens) = refresh(s(&tokens["refresh_token"]).into(), new_secret.clone()).await;
     assert_eq!(status, 200, "{tokens}");
 
-    let shown = json_out(
-        admin(&db)
-            .args(["show-app", id, "--json"])
-            .assert()
-            .success()
-            .get_output(),
-    );
+    let shown = admin_json(&db, &["show-app", id, "--json"]);
     assert_eq!(shown["usage"]["grants"], 1);
     assert_eq!(shown["usage"]["authorization_codes"], 1);
 

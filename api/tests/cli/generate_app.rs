@@ -1,7 +1,7 @@
 //! `generate-app`: flag mode, interactive mode, refusals, SQL and JSON output.
 
 use crate::helpers::{
-    admin, create_user, json_out, list_apps, run_sqlite_script, stderr, stdout, TestDb,
+    admin, admin_json, create_user, json_out, list_apps, run_sqlite_script, stderr, stdout, TestDb,
 };
 use serde_json::json;
 
@@ -48,18 +48,19 @@ async fn flag_mode_prints_a_script_that_fails_loudly_until_the_owner_is_filled_i
 #[test]
 fn json_without_apply_carries_the_sql_and_registers_nothing() {
     let db = TestDb::new();
-    let out = admin(&db)
-        .args([
+    let v = admin_json(
+        &db,
+        &[
             "generate-app",
             "--name",
             "A",
             "--redirect-uris",
             "https://a.example/cb",
-        ])
-        .args(["--scopes", "2", "--json"])
-        .assert()
-        .success();
-    let v = json_out(out.get_output());
+            "--scopes",
+            "2",
+            "--json",
+        ],
+    );
     assert_eq!(v["applied"], false);
     assert!(v["sql"].as_str().unwrap().contains("insert into oauth_app"));
     assert!(v["client_secret"]
@@ -74,22 +75,22 @@ fn json_without_apply_carries_the_sql_and_registers_nothing() {
 #[test]
 fn apply_registers_the_app_and_show_app_describes_it() {
     let db = TestDb::new();
-    let out = admin(&db)
-        .args([
+    let v = admin_json(
+        &db,
+        &[
             "generate-app",
             "--name",
             "Shown",
             "--description",
             "Does things",
-        ])
-        .args([
             "--redirect-uris",
-            "https://a.example/cb,com.example.app:/oauth,https://a.example/cb",
-        ])
-        .args(["--scopes", "read_graph,1,9", "--apply", "--json"])
-        .assert()
-        .success();
-    let v = json_out(out.get_output());
+            "https://a.example/cb, com.example.app:/oauth, https://a.example/cb",
+            "--scopes",
+            "read_graph, 1, 9",
+            "--apply",
+            "--json",
+        ],
+    );
     assert_eq!(v["applied"], true);
     assert_eq!(v["sql"], serde_json::Value::Null);
     assert_eq!(v["name"], "Shown");
@@ -125,19 +126,19 @@ fn apply_registers_the_app_and_show_app_describes_it() {
 #[test]
 fn a_public_client_gets_no_secret() {
     let db = TestDb::new();
-    let v = json_out(
-        admin(&db)
-            .args([
-                "generate-app",
-                "--name",
-                "Native",
-                "--redirect-uris",
-                "com.example.app:/cb",
-            ])
-            .args(["--scopes", "1", "--public", "--json"])
-            .assert()
-            .success()
-            .get_output(),
+    let v = admin_json(
+        &db,
+        &[
+            "generate-app",
+            "--name",
+            "Native",
+            "--redirect-uris",
+            "com.example.app:/cb",
+            "--scopes",
+            "1",
+            "--public",
+            "--json",
+        ],
     );
     assert_eq!(v["client_secret"], serde_json::Value::Null);
     let sql = v["sql"].as_str().unwrap();

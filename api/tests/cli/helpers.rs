@@ -119,15 +119,14 @@ pub fn stderr(out: &Output) -> String {
 }
 
 /// The JSON a `--json` command printed.
+/// Runs a command that must succeed and prints JSON; returns that JSON.
+pub fn admin_json(db: &TestDb, args: &[&str]) -> Value {
+    json_out(admin(db).args(args).assert().success().get_output())
+}
+
 /// `list-apps --json`: every registered app.
 pub fn list_apps(db: &TestDb) -> Value {
-    json_out(
-        admin(db)
-            .args(["list-apps", "--json"])
-            .assert()
-            .success()
-            .get_output(),
-    )
+    admin_json(db, &["list-apps", "--json"])
 }
 
 pub fn json_out(out: &Output) -> Value {

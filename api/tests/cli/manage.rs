@@ -1,6 +1,6 @@
 //! `create-user` and the app management commands, on their own database.
 
-use crate::helpers::{admin, apply_app, create_user, json_out, stderr, stdout, TestDb};
+use crate::helpers::{admin, admin_json, apply_app, create_user, json_out, stderr, stdout, TestDb};
 
 #[test]
 fn create_user_reads_the_password_from_stdin() {
@@ -89,25 +89,13 @@ fn disable_and_enable_show_in_the_app_status() {
     let app = apply_app(&db, "https://a.example/cb", "1");
     let id = app["client_id"].as_str().unwrap();
     admin(&db).args(["disable-app", id]).assert().success();
-    let shown = json_out(
-        admin(&db)
-            .args(["show-app", id, "--json"])
-            .assert()
-            .success()
-            .get_output(),
-    );
+    let shown = admin_json(&db, &["show-app", id, "--json"]);
     assert_eq!(shown["active"], false);
     assert!(
         stdout(admin(&db).arg("list-apps").assert().success().get_output()).contains("disabled")
     );
     admin(&db).args(["enable-app", id]).assert().success();
-    let shown = json_out(
-        admin(&db)
-            .args(["show-app", id, "--json"])
-            .assert()
-            .success()
-            .get_output(),
-    );
+    let shown = admin_json(&db, &["show-app", id, "--json"]);
     assert_eq!(shown["active"], true);
 }
 
@@ -137,19 +125,20 @@ fn delete_app_asks_first_unless_told_yes() {
 #[test]
 fn a_public_client_has_no_secret_to_rotate() {
     let db = TestDb::new();
-    let v = json_out(
-        admin(&db)
-            .args([
-                "generate-app",
-                "--name",
-                "Native",
-                "--redirect-uris",
-                "com.example.app:/cb",
-            ])
-            .args(["--scopes", "1", "--public", "--apply", "--json"])
-            .assert()
-            .success()
-            .get_output(),
+    let v = admin_json(
+        &db,
+        &[
+            "generate-app",
+            "--name",
+            "Native",
+            "--redirect-uris",
+            "com.example.app:/cb",
+            "--scopes",
+            "1",
+            "--public",
+            "--apply",
+            "--json",
+        ],
     );
     let out = admin(&db)
         .args(["rotate-secret", v["client_id"].as_str().unwrap()])
