@@ -1,40 +1,25 @@
 // The happy paths: sign up or in, consent, Authorize or Deny, and back to the
 // app with what the server decided; then the app redeems the code.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { generateApp } from '../lib/admin.mjs';
-import { launch, newPage } from '../lib/browser.mjs';
-import { startCallbackServer } from '../lib/callback.mjs';
+import { test } from 'node:test';
+import { newPage } from '../lib/browser.mjs';
+import { suiteWithApp } from '../lib/suite.mjs';
 import { checkScreen } from '../lib/checks.mjs';
 import { server } from '../lib/env.mjs';
 import { ConsentPage, LoginPage, authorizeUrl, newUser, signUpViaApi } from '../lib/pages.mjs';
 import { pkcePair, randomState } from '../lib/pkce.mjs';
 
-let browser;
-let callback;
-let app;
-
-before(async () => {
-  browser = await launch();
-  callback = await startCallbackServer();
-  app = await generateApp({
-    name: 'Agent Builder',
-    description: 'Builds and runs agents on your behalf.',
-    redirectUris: [callback.url],
-    scopes: ['EXECUTE_GRAPH', 'READ_GRAPH'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await callback?.close();
+const suite = suiteWithApp({
+  name: 'Agent Builder',
+  description: 'Builds and runs agents on your behalf.',
+  scopes: ['EXECUTE_GRAPH', 'READ_GRAPH'],
 });
 
 function request(overrides = {}) {
   const { verifier, challenge } = pkcePair();
   const params = {
-    client_id: app.client_id,
-    redirect_uri: callback.url,
+    client_id: suite.app.client_id,
+    redirect_uri: suite.callback.url,
     scope: 'EXECUTE_GRAPH READ_GRAPH',
     state: randomState(),
     code_challenge: challenge,
@@ -47,7 +32,7 @@ function request(overrides = {}) {
 
 /** Waits for the browser to land on the callback and returns its query. */
 async function landing(page) {
-  await page.waitForURL((u) => u.toString().startsWith(callback.url));
+  await page.waitForURL((u) => u.toString().startsWith(suite.callback.url));
   return Object.fromEntries(new URL(page.url()).searchParams);
 }
 
@@ -58,9 +43,9 @@ async function exchange(code, verifier) {
     body: JSON.stringify({
       grant_type: 'authorization_code',
       code,
-      redirect_uri: callback.url,
-      client_id: app.client_id,
-      client_secret: app.client_secret,
+      redirect_uri: suite.callback.url,
+      client_id: suite.app.client_id,
+      client_secret: suite.app.client_secret,
       code_verifier: verifier,
     }),
   });
@@ -68,7 +53,7 @@ async function exchange(code, verifier) {
 }
 
 test('a new person signs up from the consent link, authorizes, and the app gets tokens', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(suite.browser);
   const { params, verifier } = request();
   const consent = new ConsentPage(page);
   const login = new LoginPage(page);
@@ -93,7 +78,7 @@ test('a new person signs up from the consent link, authorizes, and the app gets 
   assert.equal(await consent.scopes.count(), 2);
   assert.match(await consent.scopes.nth(0).innerText(), /Execute agents\/graphs/);
   assert.match(await consent.scopes.nth(1).innerText(), /Read agent\/graph definitions/);
-  assert.equal(await consent.redirectHost.textContent(), new URL(callback.url).host);
+  assert.equal(await consent.redirectHost.textContent(), new URL(suite.callback.url).host);
   assert.match(await page.locator('main').innerText(), new RegExp(user.email.replace(/[.]/g, '\\.')));
   await checkScreen(page, 'consent');
 
@@ -112,7 +97,7 @@ test('a new person signs up from the consent link, authorizes, and the app gets 
 });
 
 test('Deny sends the person back with access_denied and the state', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(suite.browser);
   await signUpViaApi(context, newUser());
   const { params } = request();
   const consent = new ConsentPage(page);
@@ -130,11 +115,11 @@ test('Deny sends the person back with access_denied and the state', async () => 
 test('a signed-out person signs in and returns to the same request', async () => {
   const user = newUser();
   {
-    const { context } = await newPage(browser);
+    const { context } = await newPage(suite.browser);
     await signUpViaApi(context, user);
     await context.close();
   }
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(suite.browser);
   const { params, verifier } = request();
   const consent = new ConsentPage(page);
   const login = new LoginPage(page);
@@ -161,11 +146,11 @@ test('switch account signs out and comes back as the other person', async () => 
   const first = newUser();
   const second = newUser();
   {
-    const { context } = await newPage(browser);
+    const { context } = await newPage(suite.browser);
     await signUpViaApi(context, second);
     await context.close();
   }
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(suite.browser);
   await signUpViaApi(context, first);
   const { params } = request();
   const consent = new ConsentPage(page);
@@ -189,7 +174,7 @@ test('switch account signs out and comes back as the other person', async () => 
 });
 
 test('the consent can be given with the keyboard alone', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(suite.browser);
   await signUpViaApi(context, newUser());
   const { params } = request();
   const consent = new ConsentPage(page);
@@ -211,7 +196,7 @@ test('the consent can be given with the keyboard alone', async () => {
 });
 
 test('both buttons are disabled with progress while the decision is in flight', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(suite.browser);
   await signUpViaApi(context, newUser());
   const { params } = request();
   const consent = new ConsentPage(page);
@@ -239,12 +224,12 @@ test('both buttons are disabled with progress while the decision is in flight', 
 test('the sign-in page only ever returns to a path on this origin', async () => {
   const user = newUser();
   {
-    const { context } = await newPage(browser);
+    const { context } = await newPage(suite.browser);
     await signUpViaApi(context, user);
     await context.close();
   }
   for (const next of ['https://evil.example/', '//evil.example/', '/\\evil.example']) {
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(suite.browser);
     const login = new LoginPage(page);
     const url = new URL('/auth/login', server().baseUrl);
     url.searchParams.set('next', next);

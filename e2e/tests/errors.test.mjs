@@ -1,39 +1,25 @@
 // Every row of the seed's error table, plus the network/5xx, not-found,
 // no-script screens and the security headers.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { disableApp, generateApp } from '../lib/admin.mjs';
-import { launch, newPage, screenshot } from '../lib/browser.mjs';
-import { startCallbackServer } from '../lib/callback.mjs';
+import { newPage, screenshot } from '../lib/browser.mjs';
+import { suiteWithApp } from '../lib/suite.mjs';
 import { checkScreen } from '../lib/checks.mjs';
 import { server } from '../lib/env.mjs';
 import { ConsentPage, ErrorPage, LoginPage, authorizeUrl, newUser, signUpViaApi } from '../lib/pages.mjs';
 import { pkcePair, randomState } from '../lib/pkce.mjs';
 
-let browser;
-let callback;
-let app;
-
-before(async () => {
-  browser = await launch();
-  callback = await startCallbackServer();
-  app = await generateApp({
-    name: 'Graph Reader',
-    description: 'Reads your agents.',
-    redirectUris: [callback.url],
-    scopes: ['READ_GRAPH', 'EXECUTE_GRAPH'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await callback?.close();
+const suite = suiteWithApp({
+  name: 'Graph Reader',
+  description: 'Reads your agents.',
+  scopes: ['READ_GRAPH', 'EXECUTE_GRAPH'],
 });
 
 function params(overrides = {}) {
   return {
-    client_id: app.client_id,
-    redirect_uri: callback.url,
+    client_id: suite.app.client_id,
+    redirect_uri: suite.callback.url,
     scope: 'READ_GRAPH',
     state: randomState(),
     code_challenge: pkcePair().challenge,
@@ -45,26 +31,26 @@ function params(overrides = {}) {
 
 /** A page in a context that is already signed in. */
 async function signedIn() {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(suite.browser);
   await signUpViaApi(context, newUser());
   return { context, page };
 }
 
 /** Opens the authorize URL and returns the error screen's title and text; asserts nothing left our origin. */
 async function errorScreen(page, p, screenshotName) {
-  const hitsBefore = callback.hits.length;
+  const hitsBefore = suite.callback.hits.length;
   await page.goto(authorizeUrl(p));
   const error = new ErrorPage(page);
   const title = await error.title();
   const text = await error.text();
   assert.ok(page.url().startsWith(server().baseUrl), 'still on our origin');
-  assert.equal(callback.hits.length, hitsBefore, 'nothing reached the app');
+  assert.equal(suite.callback.hits.length, hitsBefore, 'nothing reached the app');
   if (screenshotName) await checkScreen(page, screenshotName);
   return { title, text };
 }
 
 test('missing client_id → Invalid Request naming it, without a network call', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(suite.browser);
   const apiCalls = [];
   page.on('request', (r) => r.url().includes('/api/') && apiCalls.push(r.url()));
   const { title, text } = await errorScreen(page, params({ client_id: undefined }), 'error-invalid-request');
@@ -75,7 +61,7 @@ test('missing client_id → Invalid Request naming it, without a network call', 
 });
 
 test('missing code_challenge → Invalid Request naming it', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(suite.browser);
   const { title, text } = await errorScreen(page, params({ code_challenge: undefined }));
   assert.equal(title, 'Invalid Request');
   assert.match(text, /code_challenge/);
@@ -83,14 +69,14 @@ test('missing code_challenge → Invalid Request naming it', async () => {
 });
 
 test('unknown client_id → Application Not Found', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(suite.browser);
   const { title } = await errorScreen(page, params({ client_id: 'agpt_client_doesnotexist' }), 'error-app-not-found');
   assert.equal(title, 'Application Not Found');
   await context.close();
 });
 
 test('disabled application → Application Not Found', async () => {
-  const disabled = await generateApp({ redirectUris: [callback.url], scopes: ['READ_GRAPH'] });
+  const disabled = await generateApp({ redirectUris: [suite.callback.url], scopes: ['READ_GRAPH'] });
   await disableApp(disabled.client_id);
   const { context, page } = await signedIn();
   const { title } = await errorScreen(page, params({ client_id: disabled.client_id }));
@@ -123,7 +109,7 @@ test('unknown scope → back to the app with error=invalid_scope and the state',
   const { context, page } = await signedIn();
   const p = params({ scope: 'READ_GRAPH NOT_A_SCOPE' });
   await page.goto(authorizeUrl(p));
-  await page.waitForURL((u) => u.toString().startsWith(callback.url));
+  await page.waitForURL((u) => u.toString().startsWith(suite.callback.url));
   const query = Object.fromEntries(new URL(page.url()).searchParams);
   assert.equal(query.error, 'invalid_scope');
   assert.equal(query.state, p.state);
@@ -144,7 +130,7 @@ test('response_type other than code → back to the app with unsupported_respons
   const { context, page } = await signedIn();
   const p = params({ response_type: 'token' });
   await page.goto(authorizeUrl(p));
-  await page.waitForURL((u) => u.toString().startsWith(callback.url));
+  await page.waitForURL((u) => u.toString().startsWith(suite.callback.url));
   const query = Object.fromEntries(new URL(page.url()).searchParams);
   assert.equal(query.error, 'unsupported_response_type');
   assert.equal(query.state, p.state);
@@ -201,7 +187,7 @@ test('the loading state is shown while the app is fetched', async () => {
 });
 
 test('an unknown path → the not-found page with status 404; /api paths stay JSON', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(suite.browser);
   const res = await page.goto(new URL('/no/such/page', server().baseUrl).toString());
   assert.equal(res.status(), 404);
   assert.equal(await new ErrorPage(page).title(), 'Page Not Found');
@@ -213,7 +199,7 @@ test('an unknown path → the not-found page with status 404; /api paths stay JS
 });
 
 test('without JavaScript the page says it is needed', async () => {
-  const { context, page } = await newPage(browser, { javaScriptEnabled: false });
+  const { context, page } = await newPage(suite.browser, { javaScriptEnabled: false });
   await page.goto(authorizeUrl(params()));
   await page.getByRole('heading', { name: 'JavaScript is required' }).waitFor();
   // No axe here: with scripts off, the page cannot run it either.
@@ -222,7 +208,7 @@ test('without JavaScript the page says it is needed', async () => {
 });
 
 test('the app is served with its security headers', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(suite.browser);
   const res = await page.goto(authorizeUrl(params()));
   const h = res.headers();
   assert.match(h['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/);
