@@ -80,21 +80,50 @@ pub struct Config {
 }
 
 impl Config {
-    /// The configuration with every default, for tests and tools.
-    pub fn defaults() -> Self {
-        Config::parse_from(["api"])
-    }
-
-    /// The issuer: the public URL without a trailing slash.
-    pub fn issuer(&self) -> String {
-        match &self.public_url {
-            Some(url) => url.trim_end_matches('/').to_owned(),
-            None => format!("http://{}", self.bind),
+    /// Every setting at its documented default, written out so that nothing
+    /// in the environment (a developer's `PUBLIC_URL`, say) changes a test:
+    /// a free loopback port and the given database.
+    pub fn for_tests(database_url: &str) -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url: database_url.to_owned(),
+            public_url: None,
+            allowed_origins: Vec::new(),
+            dist_dir: PathBuf::from("dist"),
+            access_token_ttl: 3600,
+            refresh_token_ttl: 30 * 24 * 3600,
+            auth_code_ttl: 600,
+            session_ttl: 7 * 24 * 3600,
+            signup_enabled: true,
+            pkce_plain_enabled: true,
+            max_auth_failures: 5,
+            auth_failure_window: 300,
+            cleanup_interval: 300,
+            database_max_connections: 8,
+            log_level: "warn".into(),
         }
     }
 
-    /// Cookies get `Secure` when we are served over https.
-    pub fn secure_cookies(&self) -> bool {
-        self.issuer().starts_with("https://")
+    /// The issuer: the public URL without a trailing slash, or else
+    /// `http://` and the address actually bound (so port 0 names the real port).
+    pub fn issuer(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{bound}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_issuer_names_the_bound_port_unless_a_public_url_is_set() {
+        let mut c = Config::for_tests("sqlite::memory:");
+        let bound: SocketAddr = "127.0.0.1:43210".parse().unwrap();
+        assert_eq!(c.issuer(bound), "http://127.0.0.1:43210");
+        c.public_url = Some("https://auth.example/".into());
+        assert_eq!(c.issuer(bound), "https://auth.example");
     }
 }

@@ -7,7 +7,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 /// Token prefixes, in the seed's style.
 pub const CLIENT_ID_PREFIX: &str = "agpt_client_";
@@ -36,12 +35,12 @@ pub fn sha256_hex(value: &str) -> String {
 }
 
 /// Constant-time byte comparison.
-pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    a.ct_eq(b).into()
-}
+pub use shared::secret::ct_eq;
 
-/// A secret as kept at rest: scrypt hash and its salt, both hex.
-#[derive(Clone, PartialEq, Eq)]
+/// A secret as kept at rest: scrypt hash and its salt, both hex. Deliberately
+/// not `PartialEq`: a secret is checked with [`verify_secret`], never by
+/// comparing hashes.
+#[derive(Clone)]
 pub struct HashedSecret {
     pub hash: String,
     pub salt: String,

@@ -1,35 +1,42 @@
-//! The crate's one error type and its one `IntoResponse`: every failure
+//! The HTTP layer's one error type and its one `IntoResponse`: every failure
 //! answers `{error, error_description}`; internal ones are logged, never shown.
+//! Every other layer's error converts into it here, once.
 
+use crate::domain::Rejection;
+use crate::store::StoreError;
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use shared::{ErrorBody, ErrorCode};
+use shared::{AuthorizeProblem, ErrorBody, ErrorCode, TokenRequestProblem};
+use std::borrow::Cow;
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+type Text = Cow<'static, str>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// 400 with an OAuth or generic code (bad input of any kind).
+    /// 400 with an OAuth or consent-API code (bad input of any kind).
     #[error("{1}")]
-    BadRequest(ErrorCode, String),
+    BadRequest(ErrorCode, Text),
     /// Client authentication failed (RFC 6749 §5.2): 401 with
-    /// `WWW-Authenticate` when the client used HTTP Basic, 400 otherwise.
+    /// `WWW-Authenticate` when the client tried HTTP Basic or sent no
+    /// credentials at all, 400 when it sent them in the body.
     #[error("{description}")]
-    InvalidClient { basic: bool, description: String },
+    InvalidClient { challenge: bool, description: Text },
     /// 401: no session, or wrong email/password.
     #[error("{0}")]
-    Unauthorized(String),
+    Unauthorized(Text),
     /// 403.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Text),
     /// 404.
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Text),
     /// 409.
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Text),
     /// 429 with `Retry-After`.
     #[error("too many attempts")]
     TooManyRequests { retry_after: i64 },
@@ -40,31 +47,31 @@ pub enum ApiError {
     #[error("method not allowed")]
     MethodNotAllowed,
     /// 500: logged with detail, answered generically.
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Store(StoreError),
     /// 500: logged with detail, answered generically.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl ApiError {
-    pub fn invalid_request(description: impl Into<String>) -> Self {
+    pub fn invalid_request(description: impl Into<Text>) -> Self {
         ApiError::BadRequest(ErrorCode::InvalidRequest, description.into())
     }
 
-    pub fn invalid_grant(description: impl Into<String>) -> Self {
-        ApiError::BadRequest(ErrorCode::InvalidGrant, description.into())
+    /// A rule's refusal as a 400 with its own code and words.
+    pub fn rejected(r: &impl Rejection) -> Self {
+        ApiError::BadRequest(r.code(), r.to_string().into())
     }
 
-    pub fn invalid_scope(description: impl Into<String>) -> Self {
-        ApiError::BadRequest(ErrorCode::InvalidScope, description.into())
-    }
-
-    fn parts(&self) -> (StatusCode, ErrorCode, String) {
+    fn parts(&self) -> (StatusCode, ErrorCode, Text) {
         match self {
             ApiError::BadRequest(code, d) => (StatusCode::BAD_REQUEST, *code, d.clone()),
-            ApiError::InvalidClient { basic, description } => (
-                if *basic {
+            ApiError::InvalidClient {
+                challenge,
+                description,
+            } => (
+                if *challenge {
                     StatusCode::UNAUTHORIZED
                 } else {
                     StatusCode::BAD_REQUEST
@@ -81,7 +88,7 @@ impl ApiError {
             ApiError::TooManyRequests { retry_after } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::TooManyRequests,
-                format!("Too many failed attempts. Try again in {retry_after} seconds."),
+                format!("Too many failed attempts. Try again in {retry_after} seconds.").into(),
             ),
             ApiError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -93,7 +100,7 @@ impl ApiError {
                 ErrorCode::MethodNotAllowed,
                 "This method is not allowed on this path.".into(),
             ),
-            ApiError::Database(_) | ApiError::Internal(_) => (
+            ApiError::Store(_) | ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::ServerError,
                 "The server hit an unexpected error. Please try again.".into(),
@@ -114,7 +121,9 @@ impl IntoResponse for ApiError {
         // no error anywhere is worth caching.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         match self {
-            ApiError::InvalidClient { basic: true, .. } => {
+            ApiError::InvalidClient {
+                challenge: true, ..
+            } => {
                 headers.insert(
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Basic realm=\"oauth\", charset=\"UTF-8\""),
@@ -128,6 +137,35 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Duplicate(what) => {
+                let mut what = what.to_owned();
+                if let Some(first) = what.get_mut(..1) {
+                    first.make_ascii_uppercase();
+                }
+                ApiError::Conflict(format!("{what} already exists.").into())
+            }
+            other => ApiError::Store(other),
+        }
+    }
+}
+
+/// Authorization problems that are shown (never redirected) answer 400 with
+/// the code the consent screen decides by.
+impl From<AuthorizeProblem> for ApiError {
+    fn from(p: AuthorizeProblem) -> Self {
+        ApiError::BadRequest(p.code(), p.to_string().into())
+    }
+}
+
+impl From<TokenRequestProblem> for ApiError {
+    fn from(p: TokenRequestProblem) -> Self {
+        ApiError::BadRequest(p.code(), p.to_string().into())
     }
 }
 

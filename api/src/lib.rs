@@ -1,59 +1,30 @@
-//! The authorization server as a library: `build_router` makes the whole app
-//! from an `AppState`, and `Application` binds it, so tests and binaries run
-//! the same code as production.
+//! The authorization server as a library: `Application` connects, binds and
+//! builds the whole app, so tests and binaries run the same code as production.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod admin;
+pub mod bounded;
 pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod error;
 pub mod http;
-pub mod ratelimit;
+pub mod limiter;
 pub mod secret_cache;
+pub mod state;
 pub mod store;
 
 use clock::{Clock, SystemClock};
 use config::Config;
-use ratelimit::FailureLimiter;
-use secret_cache::VerifiedSecrets;
+use state::AppState;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use store::Db;
 use tokio::net::TcpListener;
 
 pub use http::build_router;
-
-/// Everything a handler may need, built once.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub clock: Arc<dyn Clock>,
-    /// Failed sign-ins and client authentications, per key.
-    pub limiter: Arc<FailureLimiter>,
-    /// Client secrets that already passed scrypt, as keyed digests.
-    pub verified_secrets: Arc<VerifiedSecrets>,
-}
-
-impl AppState {
-    pub fn new(db: Db, config: Config, clock: Arc<dyn Clock>) -> Self {
-        let limiter = FailureLimiter::new(config.max_auth_failures, config.auth_failure_window);
-        AppState {
-            db,
-            config: Arc::new(config),
-            clock,
-            limiter: Arc::new(limiter),
-            verified_secrets: Arc::new(VerifiedSecrets::new(secret_cache::DEFAULT_TTL)),
-        }
-    }
-
-    pub fn now(&self) -> i64 {
-        self.clock.now()
-    }
-}
 
 /// A bound, ready-to-run server.
 pub struct Application {
@@ -66,15 +37,26 @@ impl Application {
     /// With port 0 the OS picks a free port; `local_addr` tells which.
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let db = Db::connect(&config.database_url, config.database_max_connections).await?;
-        Self::with_state(AppState::new(db, config, Arc::new(SystemClock))).await
+        Self::build_with(config, db, Arc::new(SystemClock)).await
     }
 
-    /// Binds an already-built state (tests use this to pass a manual clock).
-    pub async fn with_state(state: AppState) -> Result<Self, StartError> {
-        let listener = TcpListener::bind(state.config.bind)
+    /// Binds with a database and clock already made (tests pass a manual clock).
+    pub async fn build_with(
+        config: Config,
+        db: Db,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartError> {
+        let listener = TcpListener::bind(config.bind)
             .await
-            .map_err(|e| StartError::Bind(state.config.bind, e))?;
-        Ok(Application { listener, state })
+            .map_err(|e| StartError::Bind(config.bind, e))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| StartError::Bind(config.bind, e))?;
+        let issuer = config.issuer(bound);
+        Ok(Application {
+            listener,
+            state: AppState::new(db, config, clock, issuer),
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {

@@ -4,24 +4,16 @@
 //! default); OAuth endpoint requests do not, since RFC 6749 §3.1 and §3.2 say
 //! unrecognised parameters MUST be ignored.
 
-use crate::{Decision, Scope};
+use crate::secret::{ClientSecret, Password, PresentedToken};
+use crate::Scope;
 use serde::{Deserialize, Serialize};
 
 /// `POST /api/auth/signup` and `POST /api/auth/login`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
     pub email: String,
-    pub password: String,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("email", &self.email)
-            .field("password", &"[redacted]")
-            .finish()
-    }
+    pub password: Password,
 }
 
 /// `GET /api/auth/me`: who is signed in.
@@ -60,33 +52,34 @@ pub struct AppInfo {
     pub name: String,
     pub description: String,
     pub logo_url: Option<String>,
-    /// The scopes the app is allowed to request, each with its description.
+    /// The scopes the app is allowed to request, each with its description;
+    /// also what it gets when its request names none (RFC 6749 §3.3).
     pub scopes: Vec<ScopeInfo>,
+    /// Whether PKCE `plain` is acceptable for this app (S256 always is).
+    pub plain_pkce_allowed: bool,
+}
+
+impl AppInfo {
+    /// What the app may ask for, for [`crate::AuthorizationRequest::parse`].
+    pub fn policy(&self) -> crate::ClientPolicy {
+        crate::ClientPolicy {
+            allowed_scopes: self
+                .scopes
+                .iter()
+                .filter_map(|s| s.name.parse().ok())
+                .collect(),
+            plain_pkce_allowed: self.plain_pkce_allowed,
+        }
+    }
 }
 
 /// The query of `GET /api/oauth/app/{client_id}`: with `redirect_uri`, the
-/// server also says (400) when that URI is not registered, so the consent
-/// screen can show the error before anyone signs in or clicks.
+/// server also says (400 `redirect_uri_not_registered`) when that URI is not
+/// registered, so the consent screen can show the error before anyone signs
+/// in or clicks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppInfoQuery {
     pub redirect_uri: Option<String>,
-}
-
-/// `POST /api/oauth/authorize`: the person's decision on an authorization
-/// request; the fields are the query of `/auth/authorize` as received.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthorizeRequest {
-    pub client_id: Option<String>,
-    pub redirect_uri: Option<String>,
-    /// Space-separated, as in the URL.
-    pub scope: Option<String>,
-    pub state: Option<String>,
-    pub code_challenge: Option<String>,
-    pub code_challenge_method: Option<String>,
-    pub response_type: Option<String>,
-    #[serde(default)]
-    pub decision: Decision,
 }
 
 /// The URL the browser must go to next: the app's registered redirect URI
@@ -96,56 +89,14 @@ pub struct AuthorizeResponse {
     pub redirect_url: String,
 }
 
-/// `POST /api/oauth/token` (RFC 6749 §4.1.3, §6). Form or JSON.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenRequest {
-    pub grant_type: Option<String>,
-    pub code: Option<String>,
-    pub redirect_uri: Option<String>,
-    pub code_verifier: Option<String>,
-    pub refresh_token: Option<String>,
-    pub scope: Option<String>,
-    pub client_id: Option<String>,
-    pub client_secret: Option<String>,
-}
-
-impl std::fmt::Debug for TokenRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenRequest")
-            .field("grant_type", &self.grant_type)
-            .field("client_id", &self.client_id)
-            .field("redirect_uri", &self.redirect_uri)
-            .finish_non_exhaustive()
-    }
-}
-
-/// RFC 6749 §5.1.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenResponse {
-    pub access_token: String,
-    pub token_type: String,
-    pub expires_in: i64,
-    pub refresh_token: String,
-    pub scope: String,
-}
-
 /// `POST /api/oauth/introspect` (RFC 7662 §2.1) and `POST /api/oauth/revoke`
 /// (RFC 7009 §2.1). Form or JSON.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenActionRequest {
-    pub token: Option<String>,
+    pub token: Option<PresentedToken>,
     pub token_type_hint: Option<String>,
     pub client_id: Option<String>,
-    pub client_secret: Option<String>,
-}
-
-impl std::fmt::Debug for TokenActionRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenActionRequest")
-            .field("token_type_hint", &self.token_type_hint)
-            .field("client_id", &self.client_id)
-            .finish_non_exhaustive()
-    }
+    pub client_secret: Option<ClientSecret>,
 }
 
 /// RFC 7662 §2.2. Inactive tokens carry only `active: false`.
@@ -162,7 +113,7 @@ pub struct IntrospectResponse {
     pub exp: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub iat: Option<i64>,
-    /// `access_token` or `refresh_token`.
+    /// The token's type (RFC 7662 §2.2): `Bearer`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub token_type: Option<String>,
 }

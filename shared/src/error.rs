@@ -32,6 +32,10 @@ pub enum ErrorCode {
     MethodNotAllowed,
     PayloadTooLarge,
     UnsupportedMediaType,
+    /// The consent API: the redirect URI is not one the client registered.
+    RedirectUriNotRegistered,
+    /// The consent API: a real scope the client may not request.
+    ScopeNotAllowed,
 }
 
 impl ErrorCode {
@@ -56,7 +60,39 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::RedirectUriNotRegistered => "redirect_uri_not_registered",
+            ErrorCode::ScopeNotAllowed => "scope_not_allowed",
         }
+    }
+
+    /// Every code, for reading one back from its wire name.
+    pub const ALL: [ErrorCode; 21] = [
+        ErrorCode::InvalidRequest,
+        ErrorCode::InvalidClient,
+        ErrorCode::InvalidGrant,
+        ErrorCode::UnauthorizedClient,
+        ErrorCode::UnsupportedGrantType,
+        ErrorCode::UnsupportedTokenType,
+        ErrorCode::InvalidScope,
+        ErrorCode::AccessDenied,
+        ErrorCode::UnsupportedResponseType,
+        ErrorCode::ServerError,
+        ErrorCode::TemporarilyUnavailable,
+        ErrorCode::NotFound,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::Conflict,
+        ErrorCode::TooManyRequests,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::RedirectUriNotRegistered,
+        ErrorCode::ScopeNotAllowed,
+    ];
+
+    /// The code with this wire name, if it is one of ours.
+    pub fn from_name(name: &str) -> Option<Self> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == name)
     }
 }
 
@@ -83,6 +119,21 @@ impl ErrorBody {
     }
 
     pub fn code(&self) -> Option<ErrorCode> {
-        serde_json::from_value(serde_json::Value::String(self.error.clone())).ok()
+        ErrorCode::from_name(&self.error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_reads_back_from_its_wire_name() {
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::from_name(code.as_str()), Some(code));
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()), "serde agrees");
+        }
+        assert_eq!(ErrorCode::from_name("no_such_code"), None);
     }
 }

@@ -22,11 +22,13 @@ pub struct ClientId(String);
 
 impl ClientId {
     pub const PREFIX: &'static str = "agpt_client_";
+    pub const MAX_LEN: usize = 128;
 
     /// Any visible-ASCII string of sensible length; unknown ids are a lookup
     /// miss, not a syntax error.
     pub fn parse(s: &str) -> Option<Self> {
-        let ok = !s.is_empty() && s.len() <= 128 && s.chars().all(|c| c.is_ascii_graphic());
+        let ok =
+            !s.is_empty() && s.len() <= Self::MAX_LEN && s.chars().all(|c| c.is_ascii_graphic());
         ok.then(|| ClientId(s.to_owned()))
     }
 
@@ -48,8 +50,10 @@ impl fmt::Display for ClientId {
 pub struct RedirectUri(String);
 
 impl RedirectUri {
+    pub const MAX_LEN: usize = 2048;
+
     pub fn parse(s: &str) -> Option<Self> {
-        let ok = !s.is_empty() && s.len() <= 2048 && !s.chars().any(|c| c.is_control());
+        let ok = !s.is_empty() && s.len() <= Self::MAX_LEN && !s.chars().any(|c| c.is_control());
         ok.then(|| RedirectUri(s.to_owned()))
     }
 
@@ -69,6 +73,30 @@ impl RedirectUri {
             }
             None => s.split(':').next().unwrap_or(s),
         }
+    }
+}
+
+impl fmt::Display for RedirectUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The client's `state`, echoed verbatim in every authorization response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct State(String);
+
+impl State {
+    /// The longest `state` we echo; more is not a CSRF token but an abuse of our URL.
+    pub const MAX_LEN: usize = 2048;
+
+    pub fn parse(s: &str) -> Option<Self> {
+        (!s.is_empty() && s.len() <= Self::MAX_LEN).then(|| State(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -112,88 +140,13 @@ impl CodeChallenge {
     }
 }
 
-/// The decision the person made on the consent screen.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The decision the person made on the consent screen. There is no default:
+/// a body that does not say is refused, never approved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
-    #[default]
     Approve,
     Deny,
-}
-
-/// The parameters of an authorization request (RFC 6749 §4.1.1 + RFC 7636 §4.3)
-/// that must be present and well-formed before anything else is looked at.
-/// The consent screen uses this to show "Invalid Request" without a round trip;
-/// the server applies the same rules.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RequestProblem {
-    /// Required parameters that are absent or empty, by name.
-    Missing(Vec<&'static str>),
-    /// A parameter that is present but malformed, with a reason.
-    Malformed(&'static str, &'static str),
-}
-
-impl fmt::Display for RequestProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RequestProblem::Missing(names) => {
-                write!(f, "Missing required parameter(s): {}", names.join(", "))
-            }
-            RequestProblem::Malformed(name, why) => write!(f, "Invalid {name}: {why}"),
-        }
-    }
-}
-
-/// Checks the parameters that need no database: presence of the required
-/// ones and the syntax of the PKCE challenge and method.
-pub fn check_authorize_params(
-    client_id: Option<&str>,
-    redirect_uri: Option<&str>,
-    scope: Option<&str>,
-    code_challenge: Option<&str>,
-    code_challenge_method: Option<&str>,
-    response_type: Option<&str>,
-) -> Result<(), RequestProblem> {
-    let present = |v: Option<&str>| v.is_some_and(|s| !s.trim().is_empty());
-    let missing: Vec<&'static str> = [
-        ("client_id", client_id),
-        ("redirect_uri", redirect_uri),
-        ("response_type", response_type),
-        ("scope", scope),
-        ("code_challenge", code_challenge),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !present(*v))
-    .map(|(name, _)| name)
-    .collect();
-    if !missing.is_empty() {
-        return Err(RequestProblem::Missing(missing));
-    }
-    if client_id.and_then(ClientId::parse).is_none() {
-        return Err(RequestProblem::Malformed(
-            "client_id",
-            "it contains characters a client id never has",
-        ));
-    }
-    if redirect_uri.and_then(RedirectUri::parse).is_none() {
-        return Err(RequestProblem::Malformed(
-            "redirect_uri",
-            "it is too long or contains control characters",
-        ));
-    }
-    if code_challenge.and_then(CodeChallenge::parse).is_none() {
-        return Err(RequestProblem::Malformed(
-            "code_challenge",
-            "it must be 43 to 128 characters of A-Z, a-z, 0-9, '-', '.', '_' or '~' (RFC 7636)",
-        ));
-    }
-    if CodeChallengeMethod::parse(code_challenge_method).is_none() {
-        return Err(RequestProblem::Malformed(
-            "code_challenge_method",
-            "it must be S256 or plain",
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -215,52 +168,24 @@ mod tests {
     }
 
     #[test]
-    fn missing_parameters_are_all_named() {
-        let err = check_authorize_params(
-            None,
-            Some("https://a/cb"),
-            Some("READ_GRAPH"),
-            None,
-            None,
-            Some("code"),
-        )
-        .unwrap_err();
-        assert_eq!(
-            err,
-            RequestProblem::Missing(vec!["client_id", "code_challenge"])
-        );
-        assert!(err.to_string().contains("client_id, code_challenge"));
-    }
-
-    #[test]
-    fn malformed_challenge_and_method_are_rejected() {
-        let ok = |cc: &str, m: Option<&str>| {
-            check_authorize_params(
-                Some("agpt_client_x"),
-                Some("https://a/cb"),
-                Some("READ_GRAPH"),
-                Some(cc),
-                m,
-                Some("code"),
-            )
-        };
-        assert!(ok(CHALLENGE, Some("S256")).is_ok());
-        assert!(ok(CHALLENGE, None).is_ok());
-        assert!(matches!(
-            ok("short", Some("S256")),
-            Err(RequestProblem::Malformed("code_challenge", _))
-        ));
-        assert!(matches!(
-            ok(CHALLENGE, Some("S512")),
-            Err(RequestProblem::Malformed("code_challenge_method", _))
-        ));
-    }
-
-    #[test]
     fn display_host_strips_userinfo_path_and_query() {
         let host = |s: &str| RedirectUri::parse(s).unwrap().display_host().to_owned();
         assert_eq!(host("https://app.example.com/cb?x=1"), "app.example.com");
         assert_eq!(host("http://localhost:8080/callback"), "localhost:8080");
         assert_eq!(host("com.example.app:/oauth"), "com.example.app");
+    }
+
+    #[test]
+    fn values_are_bounded() {
+        assert!(ClientId::parse("agpt_client_x").is_some());
+        assert!(ClientId::parse("a b").is_none());
+        assert!(ClientId::parse(&"a".repeat(129)).is_none());
+        assert!(RedirectUri::parse("https://a/\n").is_none());
+        assert!(State::parse(&"s".repeat(2048)).is_some());
+        assert!(State::parse(&"s".repeat(2049)).is_none());
+        assert!(
+            State::parse("").is_none(),
+            "empty is absent (RFC 6749 §3.1)"
+        );
     }
 }

@@ -111,21 +111,16 @@ impl ScopeSet {
         ScopeSet(v)
     }
 
-    /// Parses a space-separated list (RFC 6749 §3.3). Tolerates repeated
-    /// whitespace; reports every unknown name, not just the first.
+    /// Parses a space-separated list (RFC 6749 §3.3; also how the database
+    /// stores scopes). Tolerates repeated whitespace; reports every unknown
+    /// name, not just the first.
     pub fn parse(s: &str) -> Result<Self, UnknownScopes> {
-        Self::parse_with(s, |c| c.is_ascii_whitespace())
-    }
-
-    /// Parses a comma-separated list (how the database stores it).
-    pub fn parse_csv(s: &str) -> Result<Self, UnknownScopes> {
-        Self::parse_with(s, |c| c == ',' || c.is_ascii_whitespace())
-    }
-
-    fn parse_with(s: &str, sep: impl Fn(char) -> bool) -> Result<Self, UnknownScopes> {
         let mut known = Vec::new();
         let mut unknown = Vec::new();
-        for name in s.split(sep).filter(|n| !n.is_empty()) {
+        for name in s
+            .split(|c: char| c.is_ascii_whitespace())
+            .filter(|n| !n.is_empty())
+        {
             match name.parse::<Scope>() {
                 Ok(scope) => known.push(scope),
                 Err(_) => unknown.push(name.to_owned()),
@@ -164,22 +159,19 @@ impl ScopeSet {
             .collect()
     }
 
-    /// Space-separated, as on the wire.
+    /// Space-separated, as on the wire and in the database.
     pub fn to_space_separated(&self) -> String {
-        self.join(" ")
-    }
-
-    /// Comma-separated, as stored.
-    pub fn to_csv(&self) -> String {
-        self.join(",")
-    }
-
-    fn join(&self, sep: &str) -> String {
         self.0
             .iter()
             .map(|s| s.as_str())
             .collect::<Vec<_>>()
-            .join(sep)
+            .join(" ")
+    }
+}
+
+impl fmt::Display for ScopeSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_space_separated())
     }
 }
 
@@ -211,7 +203,7 @@ mod tests {
 
     #[test]
     fn subset_and_difference() {
-        let allowed = ScopeSet::parse_csv("EXECUTE_GRAPH,READ_GRAPH").unwrap();
+        let allowed = ScopeSet::parse("EXECUTE_GRAPH READ_GRAPH").unwrap();
         let asked = ScopeSet::parse("READ_GRAPH USE_TOOLS").unwrap();
         assert!(!asked.is_subset_of(&allowed));
         assert_eq!(asked.not_in(&allowed), vec![Scope::UseTools]);

@@ -4,10 +4,11 @@
 use super::input::{ask, read_line};
 use super::{AdminError, AdminResult, GenerateApp, Outcome};
 use crate::crypto::{self, random_id, random_token, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
+use crate::domain::client::GrantType;
 use crate::domain::registration::check_redirect_uri;
-use crate::store::apps::{self, redirect_uris_json, NewApp, DEFAULT_GRANT_TYPES};
+use crate::store::apps::{self, grant_types_text, NewClient};
 use crate::store::{users, Backend, Db};
-use shared::{Scope, ScopeSet};
+use shared::{ClientId, RedirectUri, Scope, ScopeSet};
 
 /// What the SQL says when no owner was given. The foreign key to `app_user`
 /// makes an insert that still carries it fail, rather than create an orphan.
@@ -53,14 +54,14 @@ fn parse_scope_list(s: &str) -> Result<ScopeSet, String> {
 }
 
 /// One redirect URI that is safe to register (see `check_redirect_uri`).
-pub fn parse_redirect_uri(s: &str) -> Result<String, String> {
+pub fn parse_redirect_uri(s: &str) -> Result<RedirectUri, String> {
     let s = s.trim();
     check_redirect_uri(s)?;
-    Ok(s.to_owned())
+    RedirectUri::parse(s).ok_or_else(|| format!("{s:?} is too long or contains control characters"))
 }
 
 /// Comma-separated redirect URIs; at least one, duplicates dropped.
-fn parse_redirect_uri_list(s: &str) -> Result<Vec<String>, String> {
+fn parse_redirect_uri_list(s: &str) -> Result<Vec<RedirectUri>, String> {
     let uris = s
         .split(',')
         .filter(|t| !t.trim().is_empty())
@@ -72,7 +73,7 @@ fn parse_redirect_uri_list(s: &str) -> Result<Vec<String>, String> {
     Ok(dedup(uris))
 }
 
-fn dedup(items: Vec<String>) -> Vec<String> {
+fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
     let mut seen = Vec::with_capacity(items.len());
     for item in items {
         if !seen.contains(&item) {
@@ -111,7 +112,7 @@ fn check_description(s: &str) -> Result<String, String> {
 struct AppSpec {
     name: String,
     description: String,
-    redirect_uris: Vec<String>,
+    redirect_uris: Vec<RedirectUri>,
     scopes: ScopeSet,
 }
 
@@ -173,9 +174,10 @@ fn quote_opt(s: Option<&str>) -> String {
     s.map_or_else(|| "null".to_owned(), quote)
 }
 
-/// The SQL script that inserts `app` into `oauth_app`, for `backend`. No
-/// value the operator typed goes into a comment; every one is a quoted literal.
-pub fn render_insert_sql(backend: Backend, app: &NewApp, now: i64) -> String {
+/// The SQL script that inserts `app` into `oauth_app` and its redirect URIs
+/// into `oauth_app_redirect_uri`, for `backend`, in one transaction. No value
+/// the operator typed goes into a comment; every one is a quoted literal.
+pub fn render_insert_sql(backend: Backend, app: &NewClient, now: i64) -> String {
     let mut sql = String::new();
     match backend {
         Backend::Sqlite => {
@@ -201,28 +203,42 @@ pub fn render_insert_sql(backend: Backend, app: &NewApp, now: i64) -> String {
     };
     let values = [
         quote(&app.oauth_app_id),
-        quote(&app.client_id),
+        quote(app.client_id.as_str()),
         quote_opt(app.secret.as_ref().map(|s| s.hash.as_str())),
         quote_opt(app.secret.as_ref().map(|s| s.salt.as_str())),
         quote(&app.name),
         quote(&app.description),
         quote_opt(app.logo_url.as_deref()),
-        quote(&redirect_uris_json(&app.redirect_uris)),
-        quote(&app.allowed_scopes.to_csv()),
-        quote(&app.grant_types.join(",")),
+        quote(&app.allowed_scopes.to_space_separated()),
+        quote(&grant_types_text(&app.grant_types)),
         owner,
         "null".to_owned(),
         now.to_string(),
         now.to_string(),
     ];
+    sql.push_str("begin;\n");
     sql.push_str(
         "insert into oauth_app (oauth_app_id, client_id, client_secret_hash, client_secret_salt, name,\n    \
-         description, logo_url, redirect_uris, allowed_scopes, grant_types, owner_id, disabled_at,\n    \
+         description, logo_url, allowed_scopes, grant_types, owner_id, disabled_at,\n    \
          created_at, updated_at)\nvalues (\n    ",
     );
     sql.push_str(&values.join(",\n    "));
     sql.push_str("\n);\n");
+    for uri in &app.redirect_uris {
+        sql.push_str(&format!(
+            "insert into oauth_app_redirect_uri (oauth_app_id, redirect_uri) values ({}, {});\n",
+            quote(&app.oauth_app_id),
+            quote(uri.as_str())
+        ));
+    }
+    sql.push_str("commit;\n");
     sql
+}
+
+/// A fresh client id (`agpt_client_` + 256 random bits).
+pub fn new_client_id() -> ClientId {
+    #[allow(clippy::expect_used)] // a prefix and base64url: always a valid client id
+    ClientId::parse(&random_token(CLIENT_ID_PREFIX)).expect("a generated client id is valid")
 }
 
 /// Runs `generate-app`.
@@ -233,13 +249,13 @@ pub async fn generate_app(url: &str, args: GenerateApp, now: i64) -> AdminResult
         ))
     })?;
     let spec = collect_spec(&args)?;
-    let client_id = random_token(CLIENT_ID_PREFIX);
+    let client_id = new_client_id();
     let secret = (!args.public).then(|| random_token(CLIENT_SECRET_PREFIX));
     let hashed = match &secret {
         Some(s) => Some(crypto::hash_secret_blocking(s.clone()).await),
         None => None,
     };
-    let app = NewApp {
+    let app = NewClient {
         oauth_app_id: random_id(),
         client_id,
         secret: hashed,
@@ -248,10 +264,7 @@ pub async fn generate_app(url: &str, args: GenerateApp, now: i64) -> AdminResult
         logo_url: None,
         redirect_uris: spec.redirect_uris,
         allowed_scopes: spec.scopes,
-        grant_types: DEFAULT_GRANT_TYPES
-            .iter()
-            .map(|g| (*g).to_owned())
-            .collect(),
+        grant_types: GrantType::ALL.to_vec(),
         owner_id: args.owner_id.clone(),
     };
 
@@ -264,19 +277,20 @@ pub async fn generate_app(url: &str, args: GenerateApp, now: i64) -> AdminResult
                 )));
             }
         }
-        apps::insert_app(&db, &app, now).await?;
+        apps::insert_client(&db, &app, now).await?;
         None
     } else {
         Some(render_insert_sql(backend, &app, now))
     };
 
     let scope_names: Vec<&str> = app.allowed_scopes.iter().map(Scope::as_str).collect();
+    let redirect_uris: Vec<&str> = app.redirect_uris.iter().map(RedirectUri::as_str).collect();
     if args.json {
         let out = serde_json::json!({
             "client_id": app.client_id,
             "client_secret": secret,
             "name": app.name,
-            "redirect_uris": app.redirect_uris,
+            "redirect_uris": redirect_uris,
             "scopes": scope_names,
             "applied": args.apply,
             "sql": sql,
@@ -297,7 +311,7 @@ pub async fn generate_app(url: &str, args: GenerateApp, now: i64) -> AdminResult
             Some(s) => println!("{c}  client_secret: {s}"),
             None => println!("{c}  client_secret: (none: a public client, PKCE only)"),
         }
-        println!("{c}  redirect_uris: {}", app.redirect_uris.join(" "));
+        println!("{c}  redirect_uris: {}", redirect_uris.join(" "));
         println!("{c}  scopes:        {}", scope_names.join(" "));
         if let Some(sql) = &sql {
             println!("\n{sql}");
@@ -329,8 +343,8 @@ mod tests {
             assert!(parse_scope(bad).unwrap_err().contains(why), "{bad}");
         }
         assert_eq!(
-            parse_scope_list("2, 1 READ_GRAPH").map(|s| s.to_csv()),
-            Ok("EXECUTE_GRAPH,READ_GRAPH".to_owned())
+            parse_scope_list("2, 1 READ_GRAPH").map(|s| s.to_space_separated()),
+            Ok("EXECUTE_GRAPH READ_GRAPH".to_owned())
         );
         assert!(parse_scope_list(" , ").is_err());
     }
@@ -346,25 +360,26 @@ mod tests {
 
     #[test]
     fn sql_quotes_every_value_and_marks_the_owner_placeholder() {
-        let app = NewApp {
+        let app = NewClient {
             oauth_app_id: "id1".into(),
-            client_id: "agpt_client_x".into(),
+            client_id: ClientId::parse("agpt_client_x").unwrap(),
             secret: None,
             name: "Bob's app".into(),
             description: "it's \\ here".into(),
             logo_url: None,
-            redirect_uris: vec!["https://a.example/cb?x='1'".into()],
+            redirect_uris: vec![RedirectUri::parse("https://a.example/cb?x='1'").unwrap()],
             allowed_scopes: ScopeSet::new([Scope::ReadGraph, Scope::ExecuteGraph]),
-            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+            grant_types: GrantType::ALL.to_vec(),
             owner_id: None,
         };
         let sql = render_insert_sql(Backend::Postgres, &app, 42);
         assert!(sql.contains("'Bob''s app'"), "{sql}");
         assert!(
-            sql.contains(r#"'["https://a.example/cb?x=''1''"]'"#),
+            sql.contains("values ('id1', 'https://a.example/cb?x=''1''');"),
             "{sql}"
         );
-        assert!(sql.contains("'EXECUTE_GRAPH,READ_GRAPH'"));
+        assert!(sql.contains("'EXECUTE_GRAPH READ_GRAPH'"));
+        assert!(sql.contains("'authorization_code refresh_token'"));
         assert!(sql.contains("'YOUR_USER_ID_HERE'"));
         assert!(sql.contains("standard_conforming_strings = on"));
         let sqlite = render_insert_sql(Backend::Sqlite, &app, 42);

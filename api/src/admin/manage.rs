@@ -5,18 +5,28 @@ use super::input::{ask, confirm, password};
 use super::{AdminError, AdminResult, Outcome};
 use crate::crypto::{self, random_token, CLIENT_SECRET_PREFIX};
 use crate::domain::accounts::{check_new_password, normalize_email};
-use crate::store::apps::{self, AppRow, AppUsage};
+use crate::domain::client::Client;
+use crate::store::apps::{self, grant_types_text, AppUsage};
 use crate::store::{users, Db};
 use serde_json::json;
+use shared::ClientId;
 
 fn no_such_app(client_id: &str) -> AdminError {
     AdminError::Invalid(format!("no application has client_id {client_id:?}"))
 }
 
-async fn find_app(db: &Db, client_id: &str) -> AdminResult<AppRow> {
-    apps::find_app(db, client_id)
+/// The client id as typed; one no app can have is simply not found.
+fn client_id(s: &str) -> AdminResult<ClientId> {
+    ClientId::parse(s).ok_or_else(|| no_such_app(s))
+}
+
+/// An app with its redirect URIs.
+async fn find_app(db: &Db, id: &str) -> AdminResult<(Client, Vec<String>)> {
+    let app = apps::find_client(db, &client_id(id)?)
         .await?
-        .ok_or_else(|| no_such_app(client_id))
+        .ok_or_else(|| no_such_app(id))?;
+    let uris = apps::redirect_uris(db, &app.oauth_app_id).await?;
+    Ok((app, uris))
 }
 
 pub async fn create_user(
@@ -26,11 +36,11 @@ pub async fn create_user(
     now: i64,
 ) -> AdminResult<Outcome> {
     let email = match email {
-        Some(e) => normalize_email(&e).map_err(|e| AdminError::Invalid(e.into()))?,
-        None => ask("Email", |e| normalize_email(e).map_err(str::to_owned))?,
+        Some(e) => normalize_email(&e).map_err(|e| AdminError::Invalid(e.to_string()))?,
+        None => ask("Email", |e| normalize_email(e).map_err(|e| e.to_string()))?,
     };
     let pw = password("Password")?;
-    check_new_password(&pw).map_err(AdminError::Invalid)?;
+    check_new_password(&pw).map_err(|e| AdminError::Invalid(e.to_string()))?;
     let hashed = crypto::hash_secret_blocking(pw).await;
     let user_id = users::create_user(db, &email, &hashed, now).await?;
     if as_json {
@@ -42,14 +52,14 @@ pub async fn create_user(
     Ok(Outcome::Success)
 }
 
-fn status(app: &AppRow) -> String {
+fn status(app: &Client) -> String {
     match app.disabled_at {
         None => "active".into(),
         Some(at) => format!("disabled since {}", when(at)),
     }
 }
 
-fn kind(app: &AppRow) -> &'static str {
+fn kind(app: &Client) -> &'static str {
     if app.is_public() {
         "public"
     } else {
@@ -73,7 +83,7 @@ pub(super) fn when(unix: i64) -> String {
     }
 }
 
-fn app_json(app: &AppRow) -> serde_json::Value {
+fn app_json(app: &Client, redirect_uris: &[String]) -> serde_json::Value {
     json!({
         "client_id": app.client_id,
         "name": app.name,
@@ -81,9 +91,9 @@ fn app_json(app: &AppRow) -> serde_json::Value {
         "public": app.is_public(),
         "active": app.is_active(),
         "disabled_at": app.disabled_at,
-        "redirect_uris": app.redirect_uris,
+        "redirect_uris": redirect_uris,
         "scopes": app.allowed_scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        "grant_types": app.grant_types,
+        "grant_types": app.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
         "owner_id": app.owner_id,
         "created_at": app.created_at,
         "updated_at": app.updated_at,
@@ -91,9 +101,15 @@ fn app_json(app: &AppRow) -> serde_json::Value {
 }
 
 pub async fn list_apps(db: &Db, as_json: bool) -> AdminResult<Outcome> {
-    let all = apps::list_apps(db).await?;
+    let all = apps::list_clients(db).await?;
     if as_json {
-        let list: Vec<_> = all.iter().map(app_json).collect();
+        let mut list = Vec::with_capacity(all.len());
+        for app in &all {
+            list.push(app_json(
+                app,
+                &apps::redirect_uris(db, &app.oauth_app_id).await?,
+            ));
+        }
         println!("{}", serde_json::Value::from(list));
         return Ok(Outcome::Success);
     }
@@ -127,10 +143,10 @@ fn usage_line(u: &AppUsage) -> String {
 }
 
 pub async fn show_app(db: &Db, client_id: &str, as_json: bool) -> AdminResult<Outcome> {
-    let app = find_app(db, client_id).await?;
+    let (app, redirect_uris) = find_app(db, client_id).await?;
     let usage = apps::app_usage(db, &app.oauth_app_id).await?;
     if as_json {
-        let mut v = app_json(&app);
+        let mut v = app_json(&app, &redirect_uris);
         v["usage"] = json!({
             "grants": usage.grants,
             "authorization_codes": usage.authorization_codes,
@@ -145,9 +161,9 @@ pub async fn show_app(db: &Db, client_id: &str, as_json: bool) -> AdminResult<Ou
     println!("client_id:     {}", app.client_id);
     println!("type:          {}", kind(&app));
     println!("status:        {}", status(&app));
-    println!("redirect_uris: {}", app.redirect_uris.join(" "));
+    println!("redirect_uris: {}", redirect_uris.join(" "));
     println!("scopes:        {}", app.allowed_scopes.to_space_separated());
-    println!("grant_types:   {}", app.grant_types.join(" "));
+    println!("grant_types:   {}", grant_types_text(&app.grant_types));
     println!(
         "owner_id:      {}",
         app.owner_id.as_deref().unwrap_or("(none: the operator)")
@@ -165,7 +181,7 @@ pub async fn set_disabled(
     now: i64,
 ) -> AdminResult<Outcome> {
     let at = disable.then_some(now);
-    if !apps::set_disabled(db, client_id, at, now).await? {
+    if !apps::set_disabled(db, &self::client_id(client_id)?, at, now).await? {
         return Err(no_such_app(client_id));
     }
     if disable {
@@ -184,7 +200,7 @@ pub async fn rotate_secret(
     as_json: bool,
     now: i64,
 ) -> AdminResult<Outcome> {
-    let app = find_app(db, client_id).await?;
+    let (app, _) = find_app(db, client_id).await?;
     if app.is_public() {
         return Err(AdminError::Invalid(format!(
             "{client_id} is a public client: it has no secret to rotate"
@@ -192,7 +208,7 @@ pub async fn rotate_secret(
     }
     let secret = random_token(CLIENT_SECRET_PREFIX);
     let hashed = crypto::hash_secret_blocking(secret.clone()).await;
-    if !apps::set_secret(db, client_id, &hashed, now).await? {
+    if !apps::set_secret(db, &app.client_id, &hashed, now).await? {
         return Err(no_such_app(client_id));
     }
     if as_json {
@@ -209,7 +225,7 @@ pub async fn rotate_secret(
 }
 
 pub async fn delete_app(db: &Db, client_id: &str, yes: bool) -> AdminResult<Outcome> {
-    let app = find_app(db, client_id).await?;
+    let (app, _) = find_app(db, client_id).await?;
     if !yes {
         let usage = apps::app_usage(db, &app.oauth_app_id).await?;
         let question = format!(
@@ -222,7 +238,7 @@ pub async fn delete_app(db: &Db, client_id: &str, yes: bool) -> AdminResult<Outc
             return Ok(Outcome::Negative);
         }
     }
-    let usage = apps::delete_app_counting(db, client_id)
+    let usage = apps::delete_client(db, &app.client_id)
         .await?
         .ok_or_else(|| no_such_app(client_id))?;
     println!("Deleted {client_id} and {}.", usage_line(&usage));

@@ -16,8 +16,7 @@ mod test_server;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::DEFAULT_DATABASE_URL;
-use crate::error::ApiError;
-use crate::store::{ConnectError, Db};
+use crate::store::{ConnectError, Db, StoreError};
 use clap::{Args, Parser, Subcommand};
 use shared::Scope;
 use std::process::ExitCode;
@@ -110,7 +109,7 @@ pub struct GenerateApp {
     pub description: Option<String>,
     /// Redirect URIs, comma-separated: https, loopback http, or a private-use scheme (com.example.app:/cb).
     #[arg(long, value_delimiter = ',', value_parser = parse_redirect_uri)]
-    pub redirect_uris: Option<Vec<String>>,
+    pub redirect_uris: Option<Vec<shared::RedirectUri>>,
     /// Scopes, comma-separated, by number (1-9) or name (e.g. `1,2` or `EXECUTE_GRAPH,READ_GRAPH`).
     #[arg(long, value_delimiter = ',', value_parser = parse_scope)]
     pub scopes: Option<Vec<Scope>>,
@@ -153,7 +152,7 @@ pub enum AdminError {
     #[error(transparent)]
     Connect(#[from] ConnectError),
     #[error("{0}")]
-    Store(#[from] ApiError),
+    Store(#[from] StoreError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

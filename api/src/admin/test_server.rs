@@ -7,12 +7,14 @@
 //! side, so the client secret never reaches the browser. On Ctrl-C or SIGTERM
 //! it deletes the app, and with it every grant, code and token it produced.
 
+use super::generate::new_client_id;
 use super::manage::when;
 use super::{AdminError, AdminResult, Outcome, TestServer};
 use crate::clock::{Clock, SystemClock};
-use crate::crypto::{self, ct_eq, random_id, random_token, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
+use crate::crypto::{self, ct_eq, random_id, random_token, CLIENT_SECRET_PREFIX};
+use crate::domain::client::GrantType;
 use crate::domain::pkce::s256_challenge;
-use crate::store::apps::{self, NewApp, DEFAULT_GRANT_TYPES};
+use crate::store::apps::{self, NewClient};
 use crate::store::{users, Db};
 use axum::extract::{Form, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -21,7 +23,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
-use shared::{Scope, ScopeSet, TokenResponse};
+use shared::{RedirectUri, Scope, ScopeSet, TokenResponse};
 use std::collections::VecDeque;
 use std::future::IntoFuture;
 use std::sync::{Arc, Mutex};
@@ -79,27 +81,25 @@ pub async fn run(db: &Db, args: TestServer) -> AdminResult<Outcome> {
     let home = format!("http://localhost:{port}");
 
     let secret = random_token(CLIENT_SECRET_PREFIX);
-    let app = NewApp {
+    let redirect_uri = format!("{home}/callback");
+    let app = NewClient {
         oauth_app_id: random_id(),
-        client_id: random_token(CLIENT_ID_PREFIX),
+        client_id: new_client_id(),
         secret: Some(crypto::hash_secret_blocking(secret.clone()).await),
         name: APP_NAME.into(),
         description: APP_DESCRIPTION.into(),
         logo_url: None,
-        redirect_uris: vec![format!("{home}/callback")],
+        redirect_uris: RedirectUri::parse(&redirect_uri).into_iter().collect(),
         allowed_scopes: ScopeSet::new(Scope::ALL),
-        grant_types: DEFAULT_GRANT_TYPES
-            .iter()
-            .map(|g| (*g).to_owned())
-            .collect(),
+        grant_types: GrantType::ALL.to_vec(),
         owner_id: Some(owner.user_id.clone()),
     };
-    apps::insert_app(db, &app, SystemClock.now()).await?;
+    apps::insert_client(db, &app, SystemClock.now()).await?;
 
     println!("Created a temporary OAuth app (deleted when this server stops):");
     println!("  name:          {APP_NAME}");
     println!("  client_id:     {}", app.client_id);
-    println!("  redirect_uri:  {}", app.redirect_uris[0]);
+    println!("  redirect_uri:  {redirect_uri}");
     println!(
         "  scopes:        {}",
         app.allowed_scopes.to_space_separated()
@@ -111,9 +111,9 @@ pub async fn run(db: &Db, args: TestServer) -> AdminResult<Outcome> {
     println!("Open it in a browser and click \"Sign in with AutoGPT\". Ctrl-C stops it and deletes the app.");
 
     let client = Arc::new(Client {
-        client_id: app.client_id.clone(),
+        client_id: app.client_id.to_string(),
         secret,
-        redirect_uri: app.redirect_uris[0].clone(),
+        redirect_uri,
         authorize_endpoint: format!("{platform}/auth/authorize"),
         backend,
         http: reqwest::Client::builder()
@@ -127,7 +127,7 @@ pub async fn run(db: &Db, args: TestServer) -> AdminResult<Outcome> {
         eprintln!("error: the test server failed: {e}");
     }
 
-    match apps::delete_app_counting(db, &app.client_id).await {
+    match apps::delete_client(db, &app.client_id).await {
         Ok(Some(u)) => {
             println!(
                 "Deleted the test app {} with {} grant(s), {} authorization code(s), {} access token(s), {} refresh token(s).",
@@ -443,8 +443,8 @@ fn token_page(answer: &Answer, old: Option<&Tokens>) -> Response {
     if let Ok((200, body)) = answer {
         if let Ok(t) = serde_json::from_value::<TokenResponse>(body.clone()) {
             let tokens = Tokens {
-                access_token: t.access_token,
-                refresh_token: t.refresh_token,
+                access_token: t.access_token.into_secret(),
+                refresh_token: t.refresh_token.into_secret(),
                 scope: t.scope,
                 expires_at: SystemClock.now() + t.expires_in,
                 which: None,

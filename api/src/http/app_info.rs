@@ -1,16 +1,21 @@
 //! What the consent screen shows about an app.
 
 use super::extract::{ApiPath, ApiQuery};
+use crate::domain::authorize::verify_client;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use crate::store::apps;
-use crate::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use shared::{AppInfo, AppInfoQuery, ScopeInfo};
+use shared::{AppInfo, AppInfoQuery, AuthorizeProblem, ClientId, RedirectUri, ScopeInfo};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/oauth/app/{client_id}", get(get_app))
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("No active application has this client_id.".into())
 }
 
 /// The public face of an active app (the seed's `GET /api/oauth/app/{client_id}`);
@@ -20,21 +25,30 @@ async fn get_app(
     ApiPath(client_id): ApiPath<String>,
     ApiQuery(query): ApiQuery<AppInfoQuery>,
 ) -> ApiResult<Json<AppInfo>> {
-    let app = apps::find_active_app(&state.db, &client_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("No active application has this client_id.".into()))?;
-    if let Some(uri) = query.redirect_uri.filter(|u| !u.is_empty()) {
-        if !app.has_redirect_uri(&uri) {
-            return Err(ApiError::invalid_request(
-                "redirect_uri is not registered for this application.",
-            ));
-        }
-    }
+    let client_id = ClientId::parse(&client_id).ok_or_else(not_found)?;
+    let redirect_uri = match query.redirect_uri.as_deref().filter(|u| !u.is_empty()) {
+        None => None,
+        Some(u) => Some(RedirectUri::parse(u).ok_or(AuthorizeProblem::MalformedRedirectUri)?),
+    };
+    let found = match &redirect_uri {
+        Some(uri) => apps::find_client_for_redirect(&state.db, &client_id, uri).await?,
+        None => apps::find_client(&state.db, &client_id)
+            .await?
+            .map(|c| (c, true)),
+    };
+    let registered = found.as_ref().is_some_and(|(_, r)| *r);
+    // The same verification as the decision endpoint; here an unknown client
+    // is a missing resource (the seed's 404).
+    let client = verify_client(found.map(|(c, _)| c), registered).map_err(|p| match p {
+        AuthorizeProblem::UnknownClient => not_found(),
+        other => other.into(),
+    })?;
     Ok(Json(AppInfo {
-        client_id: app.client_id,
-        name: app.name,
-        description: app.description,
-        logo_url: app.logo_url,
-        scopes: app.allowed_scopes.iter().map(ScopeInfo::from).collect(),
+        client_id: client.client_id.to_string(),
+        name: client.name,
+        description: client.description,
+        logo_url: client.logo_url,
+        scopes: client.allowed_scopes.iter().map(ScopeInfo::from).collect(),
+        plain_pkce_allowed: state.config.pkce_plain_enabled,
     }))
 }

@@ -1,28 +1,27 @@
 //! The consent decision: turns an approved (or denied) authorization request
 //! into the URL the browser goes to next (RFC 6749 §4.1.1–§4.1.2.1).
 //!
-//! Nothing here redirects before the client and the exact redirect_uri are
-//! verified; every problem after that is reported to the app through its
-//! registered URI, except the ones the consent screen must show itself.
+//! The request is parsed by `shared`'s `AuthorizeParams::target` and
+//! `AuthorizationRequest::parse`, the very functions the consent page ran.
+//! Nothing redirects before the client and the exact redirect_uri are
+//! verified; after that, each problem either goes back to the app through its
+//! URI or is shown, as the problem itself says.
 
-use super::extract::{non_empty, ApiJson, CurrentUser};
+use super::extract::{ApiJson, CurrentUser, Now};
 use crate::crypto::{random_id, random_token, sha256_hex, CODE_PREFIX};
-use crate::domain::redirect::redirect_url;
+use crate::domain::authorize::{verify_client, Responder, DENIED_DESCRIPTION};
 use crate::error::{ApiError, ApiResult};
-use crate::store::apps::{self, AppRow};
+use crate::state::AppState;
+use crate::store::apps;
 use crate::store::grants::{self, NewAuthorization};
-use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::routing::post;
 use axum::{Json, Router};
 use shared::{
-    AuthorizeRequest, AuthorizeResponse, CodeChallenge, CodeChallengeMethod, Decision, ErrorCode,
-    ScopeSet,
+    AuthorizationCode, AuthorizationRequest, AuthorizeRequest, AuthorizeResponse, Decision,
+    ErrorCode,
 };
-
-/// The longest `state` we echo; more is not a CSRF token but an abuse of our URL.
-const MAX_STATE_LEN: usize = 2048;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/oauth/authorize", post(create_authorization))
@@ -43,7 +42,7 @@ fn check_same_origin(headers: &HeaderMap, state: &AppState) -> ApiResult<()> {
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         let origin = origin.trim_end_matches('/');
-        let allowed = origin == state.config.issuer()
+        let allowed = origin == &*state.issuer
             || state
                 .config
                 .allowed_origins
@@ -58,168 +57,58 @@ fn check_same_origin(headers: &HeaderMap, state: &AppState) -> ApiResult<()> {
 /// RFC 6749 §4.1.1 / §4.1.2 (+ RFC 7636 §4.4, RFC 9207 §2): records the person's decision.
 async fn create_authorization(
     State(state): State<AppState>,
+    Now(now): Now,
     headers: HeaderMap,
     CurrentUser(user): CurrentUser,
     ApiJson(req): ApiJson<AuthorizeRequest>,
 ) -> ApiResult<Json<AuthorizeResponse>> {
     check_same_origin(&headers, &state)?;
+    let params = &req.params;
 
-    // 1. The client and the exact redirect URI: until both are verified, errors are shown, never redirected.
-    let client_id = non_empty(&req.client_id)
-        .ok_or_else(|| ApiError::invalid_request("client_id is required."))?;
-    let app = apps::find_active_app(&state.db, client_id)
-        .await?
-        .ok_or_else(|| {
-            ApiError::BadRequest(
-                ErrorCode::InvalidClient,
-                "No active application has this client_id.".into(),
-            )
-        })?;
-    let redirect_uri = non_empty(&req.redirect_uri)
-        .ok_or_else(|| ApiError::invalid_request("redirect_uri is required."))?;
-    if !app.has_redirect_uri(redirect_uri) {
-        return Err(ApiError::invalid_request(
-            "redirect_uri is not registered for this application.",
-        ));
-    }
-    let redirect = Redirect {
-        uri: redirect_uri,
-        state: req.state.as_deref(),
-        iss: state.config.issuer(),
+    // 1–2. The client and the exact redirect URI: until both are verified,
+    // problems are shown, never redirected.
+    let target = params.target()?;
+    let found =
+        apps::find_client_for_redirect(&state.db, &target.client_id, &target.redirect_uri).await?;
+    let registered = found.as_ref().is_some_and(|(_, r)| *r);
+    let client = verify_client(found.map(|(c, _)| c), registered)?;
+    let respond = Responder {
+        target: &target,
+        issuer: &state.issuer,
     };
-    if req.state.as_ref().is_some_and(|s| s.len() > MAX_STATE_LEN) {
-        return Err(ApiError::invalid_request(format!(
-            "state is longer than {MAX_STATE_LEN} characters."
-        )));
-    }
+    let redirect = |url: String| Ok(Json(AuthorizeResponse { redirect_url: url }));
 
-    // 2. From here on the app is told through its own URI.
-    match non_empty(&req.response_type) {
-        Some("code") => {}
-        Some(_) => {
-            return redirect.error(
-                ErrorCode::UnsupportedResponseType,
-                "Only response_type=code is supported.",
-            )
-        }
-        None => return redirect.error(ErrorCode::InvalidRequest, "response_type is required."),
-    }
-
-    // 3. PKCE is mandatory; a bad challenge is shown to the person (the seed's "Invalid Request").
-    let challenge = non_empty(&req.code_challenge)
-        .ok_or_else(|| ApiError::invalid_request("code_challenge is required (PKCE, RFC 7636)."))?;
-    let challenge = CodeChallenge::parse(challenge).ok_or_else(|| {
-        ApiError::invalid_request(
-            "code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636).",
-        )
-    })?;
-    let method = CodeChallengeMethod::parse(non_empty(&req.code_challenge_method))
-        .ok_or_else(|| ApiError::invalid_request("code_challenge_method must be S256 or plain."))?;
-    if method == CodeChallengeMethod::Plain && !state.config.pkce_plain_enabled {
-        return Err(ApiError::invalid_request(
-            "code_challenge_method=plain is not allowed; use S256.",
-        ));
-    }
-
-    // 4. Scopes: unknown names go back to the app; known but not allowed ones are shown.
-    let scope =
-        non_empty(&req.scope).ok_or_else(|| ApiError::invalid_request("scope is required."))?;
-    let scopes = match ScopeSet::parse(scope) {
-        Ok(s) if !s.is_empty() => s,
-        Ok(_) => return Err(ApiError::invalid_request("scope is required.")),
-        Err(unknown) => {
-            return redirect.error(
-                ErrorCode::InvalidScope,
-                &format!("Unknown scope(s): {}", unknown.0.join(", ")),
-            )
-        }
+    // 3. The rest of the request, against what this client may ask for.
+    let request = match AuthorizationRequest::parse(
+        params,
+        &target,
+        &client.policy(state.config.pkce_plain_enabled),
+    ) {
+        Ok(r) => r,
+        Err(p) if p.redirects() => return redirect(respond.error(p.code(), &p.to_string())),
+        Err(p) => return Err(p.into()),
     };
-    let not_allowed = scopes.not_in(&app.allowed_scopes);
-    if !not_allowed.is_empty() {
-        let names: Vec<&str> = not_allowed.iter().map(|s| s.as_str()).collect();
-        return Err(ApiError::invalid_scope(format!(
-            "The application is not allowed to request: {}",
-            names.join(", ")
-        )));
-    }
 
-    // 5. The decision.
+    // 4. The decision.
     if req.decision == Decision::Deny {
-        return redirect.error(ErrorCode::AccessDenied, "User denied access");
+        return redirect(respond.error(ErrorCode::AccessDenied, DENIED_DESCRIPTION));
     }
-    let code = issue_code(
-        &state,
-        &app,
-        &user.user_id,
-        &scopes,
-        redirect_uri,
-        &challenge,
-        method,
-    )
-    .await?;
-    redirect.success(&code)
-}
-
-async fn issue_code(
-    state: &AppState,
-    app: &AppRow,
-    user_id: &str,
-    scopes: &ScopeSet,
-    redirect_uri: &str,
-    challenge: &CodeChallenge,
-    method: CodeChallengeMethod,
-) -> ApiResult<String> {
-    let code = random_token(CODE_PREFIX);
-    let now = state.now();
+    let code = AuthorizationCode::new(random_token(CODE_PREFIX));
     grants::create_authorization(
         &state.db,
         &NewAuthorization {
             grant_id: &random_id(),
-            user_id,
-            oauth_app_id: &app.oauth_app_id,
-            scopes: &scopes.to_space_separated(),
-            code_hash: &sha256_hex(&code),
-            redirect_uri,
-            code_challenge: challenge.as_str(),
-            code_challenge_method: method.as_str(),
+            user_id: &user.user_id,
+            oauth_app_id: &client.oauth_app_id,
+            scopes: &request.scopes,
+            code_hash: &sha256_hex(code.secret()),
+            redirect_uri: request.redirect_uri.as_str(),
+            code_challenge: request.code_challenge.as_str(),
+            code_challenge_method: request.code_challenge_method,
             now,
             code_expires_at: now + state.config.auth_code_ttl,
         },
     )
     .await?;
-    Ok(code)
-}
-
-/// A verified redirect URI and what every response to it carries.
-struct Redirect<'a> {
-    uri: &'a str,
-    state: Option<&'a str>,
-    iss: String,
-}
-
-impl Redirect<'_> {
-    fn success(&self, code: &str) -> ApiResult<Json<AuthorizeResponse>> {
-        let url = redirect_url(
-            self.uri,
-            &[
-                ("code", Some(code)),
-                ("state", self.state),
-                ("iss", Some(&self.iss)),
-            ],
-        );
-        Ok(Json(AuthorizeResponse { redirect_url: url }))
-    }
-
-    fn error(&self, code: ErrorCode, description: &str) -> ApiResult<Json<AuthorizeResponse>> {
-        let url = redirect_url(
-            self.uri,
-            &[
-                ("error", Some(code.as_str())),
-                ("error_description", Some(description)),
-                ("state", self.state),
-                ("iss", Some(&self.iss)),
-            ],
-        );
-        Ok(Json(AuthorizeResponse { redirect_url: url }))
-    }
+    redirect(respond.code(&code))
 }

@@ -3,30 +3,24 @@
 //! fields (`client_secret_post`), or a public client's bare client_id (`none`).
 
 use super::extract::non_empty;
+use crate::bounded;
 use crate::crypto::verify_secret_blocking;
+use crate::domain::client::{secret_to_verify, Client, ClientAuthRejection};
 use crate::error::{ApiError, ApiResult};
-use crate::store::apps::{self, AppRow};
-use crate::AppState;
+use crate::state::AppState;
+use crate::store::apps;
 use axum::http::{header, HeaderMap};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use shared::{ClientId, ClientSecret};
 
 /// Credentials as presented, before any check.
+#[derive(Debug)]
 pub struct PresentedClient {
     pub client_id: String,
-    secret: Option<String>,
+    secret: Option<ClientSecret>,
     /// Whether they came in an `Authorization: Basic` header (failures then answer 401).
     pub basic: bool,
-}
-
-impl std::fmt::Debug for PresentedClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PresentedClient")
-            .field("client_id", &self.client_id)
-            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
-            .field("basic", &self.basic)
-            .finish()
-    }
 }
 
 /// RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
@@ -48,26 +42,29 @@ fn parse_basic(value: &str) -> Option<(String, String)> {
     Some((form_decode(id)?, form_decode(secret)?))
 }
 
+fn refuse(r: ClientAuthRejection, challenge: bool) -> ApiError {
+    ApiError::InvalidClient {
+        challenge,
+        description: r.to_string().into(),
+    }
+}
+
 /// Reads the client's credentials from the header or the body. Using two
-/// methods at once is refused (RFC 6749 §2.3).
+/// methods at once is refused (RFC 6749 §2.3). An empty secret counts as
+/// none (client libraries send `id:` in Basic for public clients).
 pub fn presented_client(
     headers: &HeaderMap,
     body_client_id: &Option<String>,
-    body_secret: &Option<String>,
+    body_secret: Option<ClientSecret>,
 ) -> ApiResult<PresentedClient> {
     let body_id = non_empty(body_client_id);
-    let body_secret = non_empty(body_secret);
+    let body_secret = body_secret.filter(|s| !s.secret().is_empty());
     if let Some(auth) = headers.get(header::AUTHORIZATION) {
-        let (id, secret) =
-            auth.to_str()
-                .ok()
-                .and_then(parse_basic)
-                .ok_or_else(|| ApiError::InvalidClient {
-                    basic: true,
-                    description:
-                        "The Authorization header is not valid HTTP Basic client authentication."
-                            .into(),
-                })?;
+        let (id, secret) = auth
+            .to_str()
+            .ok()
+            .and_then(parse_basic)
+            .ok_or_else(|| refuse(ClientAuthRejection::MalformedBasic, true))?;
         if body_secret.is_some() {
             return Err(ApiError::invalid_request(
                 "Use one client authentication method: HTTP Basic or client_secret in the body, not both.",
@@ -80,21 +77,16 @@ pub fn presented_client(
         }
         return Ok(PresentedClient {
             client_id: id,
-            secret: Some(secret),
+            secret: Some(ClientSecret::new(secret)).filter(|s| !s.secret().is_empty()),
             basic: true,
         });
     }
     let client_id = body_id
-        .ok_or_else(|| ApiError::InvalidClient {
-            basic: false,
-            description:
-                "Client authentication is required (HTTP Basic or client_id + client_secret)."
-                    .into(),
-        })?
+        .ok_or_else(|| refuse(ClientAuthRejection::NoCredentials, true))?
         .to_owned();
     Ok(PresentedClient {
         client_id,
-        secret: body_secret.map(str::to_owned),
+        secret: body_secret,
         basic: false,
     })
 }
@@ -107,56 +99,48 @@ pub fn presented_client(
 pub async fn authenticate_client(
     state: &AppState,
     presented: PresentedClient,
-) -> ApiResult<AppRow> {
-    let now = state.now();
-    let invalid = |description: &str| ApiError::InvalidClient {
-        basic: presented.basic,
-        description: description.into(),
+    now: i64,
+) -> ApiResult<Client> {
+    let failed = || refuse(ClientAuthRejection::Failed, presented.basic);
+    let key = bounded::key("client", &presented.client_id);
+    let client = match ClientId::parse(&presented.client_id) {
+        Some(id) => apps::find_client(&state.db, &id).await?,
+        None => None,
     };
-    let key = format!("client:{}", presented.client_id);
-    let app = apps::find_active_app(&state.db, &presented.client_id).await?;
-    let Some(app) = app else {
+    let Some(client) = client.filter(Client::is_active) else {
         state
             .limiter
             .check(&key, now)
             .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
         state.limiter.record_failure(&key, now);
-        return Err(invalid("Client authentication failed."));
+        return Err(failed());
     };
-    let (stored, secret) = match (&app.secret, &presented.secret) {
-        (None, None) => return Ok(app),
-        (None, Some(_)) => {
-            return Err(invalid(
-                "This is a public client; it has no secret to present.",
-            ))
-        }
-        (Some(_), None) => {
-            return Err(invalid(
-                "Client authentication is required for this client.",
-            ))
-        }
-        (Some(stored), Some(secret)) => (stored.clone(), secret.clone()),
+    let (stored, secret) = match secret_to_verify(&client, presented.secret.as_ref()) {
+        Ok(None) => return Ok(client),
+        Ok(Some((stored, secret))) => (stored.clone(), secret.clone()),
+        Err(r) => return Err(refuse(r, presented.basic)),
     };
+    let id = client.client_id.as_str();
     if state
         .verified_secrets
-        .is_verified(&app.client_id, &stored.hash, &secret, now)
+        .is_verified(id, &stored.hash, secret.secret(), now)
     {
-        return Ok(app);
+        return Ok(client);
     }
     state
         .limiter
         .check(&key, now)
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
     let stored_hash = stored.hash.clone();
-    if verify_secret_blocking(secret.clone(), stored).await {
+    if verify_secret_blocking(secret.secret().to_owned(), stored).await {
         state.limiter.reset(&key);
         state
             .verified_secrets
-            .remember(&app.client_id, &stored_hash, &secret, now);
-        Ok(app)
+            .remember(id, &stored_hash, secret.secret(), now);
+        Ok(client)
     } else {
         state.limiter.record_failure(&key, now);
-        Err(invalid("Client authentication failed."))
+        Err(failed())
     }
 }
 
@@ -173,5 +157,21 @@ mod tests {
         );
         assert_eq!(parse_basic("Bearer abc"), None);
         assert_eq!(parse_basic("Basic !!!"), None);
+    }
+
+    #[test]
+    fn an_empty_basic_password_is_no_secret() {
+        let mut headers = HeaderMap::new();
+        let value = format!("Basic {}", STANDARD.encode("agpt_client_x:"));
+        headers.insert(header::AUTHORIZATION, value.parse().unwrap());
+        let p = presented_client(&headers, &None, None).unwrap();
+        assert!(p.basic && p.secret.is_none());
+        assert!(matches!(
+            presented_client(&HeaderMap::new(), &None, None),
+            Err(ApiError::InvalidClient {
+                challenge: true,
+                ..
+            })
+        ));
     }
 }

@@ -1,6 +1,6 @@
 //! Authorization server metadata (RFC 8414).
 
-use crate::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -12,7 +12,7 @@ pub fn router() -> Router<AppState> {
 
 /// RFC 8414 §3: the metadata document.
 async fn get_metadata(State(state): State<AppState>) -> Json<ServerMetadata> {
-    let issuer = state.config.issuer();
+    let issuer = state.issuer.to_string();
     let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let auth_methods = strings(&["client_secret_basic", "client_secret_post", "none"]);
     let pkce = if state.config.pkce_plain_enabled {

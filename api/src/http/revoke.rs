@@ -1,11 +1,12 @@
 //! Token revocation (RFC 7009).
 
-use super::extract::OAuthBody;
-use super::introspect::callers_own_token;
+use super::extract::{Now, OAuthBody};
+use super::introspect::caller_and_token;
 use super::token::no_store;
+use crate::domain::token::TokenKind;
 use crate::error::ApiResult;
-use crate::store::grants::{self, TokenKind};
-use crate::AppState;
+use crate::state::AppState;
+use crate::store::grants;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -22,16 +23,15 @@ pub fn router() -> Router<AppState> {
 /// tokens and other apps' tokens get the same 200, so nothing can be probed.
 async fn create_revocation(
     State(state): State<AppState>,
+    Now(now): Now,
     headers: HeaderMap,
     OAuthBody(req): OAuthBody<TokenActionRequest>,
 ) -> ApiResult<Response> {
-    let now = state.now();
-    if let Some(info) = callers_own_token(&state, &headers, &req).await? {
-        match info.kind {
-            TokenKind::Access => {
-                grants::revoke_access_token(&state.db, &info.token_hash, now).await?
-            }
-            TokenKind::Refresh => grants::revoke_grant(&state.db, &info.grant_id, now).await?,
+    let (caller, token) = caller_and_token(&state, &headers, req, now).await?;
+    if let Some(t) = token.filter(|t| t.visible_to(&caller.oauth_app_id)) {
+        match t.kind {
+            TokenKind::Access => grants::revoke_access_token(&state.db, &t.token_hash, now).await?,
+            TokenKind::Refresh => grants::revoke_grant(&state.db, &t.grant_id, now).await?,
         }
     }
     Ok(no_store(StatusCode::OK))

@@ -1,11 +1,12 @@
 //! Built-in accounts: sign-up, sign-in, sign-out, and who is signed in.
 
-use super::extract::{ApiJson, CurrentUser, SESSION_COOKIE};
+use super::extract::{ApiJson, CurrentUser, Now, SESSION_COOKIE};
+use crate::bounded;
 use crate::crypto::{self, HashedSecret};
-use crate::domain::accounts::{check_new_password, normalize_email, MAX_PASSWORD_LEN};
+use crate::domain::accounts::{check_new_password, login_key, normalize_email, MAX_PASSWORD_LEN};
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use crate::store::{sessions, users};
-use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -13,7 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
-use shared::{AuthConfig, Credentials, Me};
+use shared::{AuthConfig, Credentials, Me, SessionId};
 use std::sync::LazyLock;
 
 pub fn router() -> Router<AppState> {
@@ -33,6 +34,7 @@ static DUMMY_PASSWORD: LazyLock<HashedSecret> =
 /// Creates an account and signs it in.
 async fn create_account(
     State(state): State<AppState>,
+    Now(now): Now,
     jar: CookieJar,
     ApiJson(body): ApiJson<Credentials>,
 ) -> ApiResult<impl IntoResponse> {
@@ -41,29 +43,29 @@ async fn create_account(
             "Sign-up is turned off on this server.".into(),
         ));
     }
-    let email = normalize_email(&body.email).map_err(ApiError::invalid_request)?;
-    check_new_password(&body.password).map_err(ApiError::invalid_request)?;
-    let hashed = crypto::hash_secret_blocking(body.password).await;
-    let user_id = users::create_user(&state.db, &email, &hashed, state.now()).await?;
-    let jar = start_session(&state, jar, &user_id).await?;
+    let email = normalize_email(&body.email).map_err(|r| ApiError::rejected(&r))?;
+    check_new_password(body.password.secret()).map_err(|r| ApiError::rejected(&r))?;
+    let hashed = crypto::hash_secret_blocking(body.password.into_secret()).await;
+    let user_id = users::create_user(&state.db, &email, &hashed, now).await?;
+    let jar = start_session(&state, jar, &user_id, now).await?;
     Ok((StatusCode::CREATED, jar, Json(Me { user_id, email })))
 }
 
 /// Signs in with email and password.
 async fn create_session(
     State(state): State<AppState>,
+    Now(now): Now,
     jar: CookieJar,
     ApiJson(body): ApiJson<Credentials>,
 ) -> ApiResult<impl IntoResponse> {
     const WRONG: &str = "The email or password is incorrect.";
-    let email = body.email.trim().to_lowercase();
-    let key = format!("login:{email}");
-    let now = state.now();
+    let email = login_key(&body.email);
+    let key = bounded::key("login", &email);
     state
         .limiter
         .check(&key, now)
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
-    if body.password.len() > MAX_PASSWORD_LEN {
+    if body.password.secret().len() > MAX_PASSWORD_LEN {
         return Err(ApiError::Unauthorized(WRONG.into()));
     }
     let user = users::find_user_by_email(&state.db, &email).await?;
@@ -72,7 +74,7 @@ async fn create_session(
     // On the blocking pool, including the one-time hashing of the dummy.
     let valid = tokio::task::spawn_blocking(move || {
         let stored = stored.unwrap_or_else(|| DUMMY_PASSWORD.clone());
-        crypto::verify_secret(&password, &stored)
+        crypto::verify_secret(password.secret(), &stored)
     })
     .await
     .unwrap_or(false);
@@ -81,7 +83,7 @@ async fn create_session(
         return Err(ApiError::Unauthorized(WRONG.into()));
     };
     state.limiter.reset(&key);
-    let jar = start_session(&state, jar, &user.user_id).await?;
+    let jar = start_session(&state, jar, &user.user_id, now).await?;
     Ok((
         jar,
         Json(Me {
@@ -122,25 +124,25 @@ fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
         // Lax: sent on the top-level navigation from an app to /auth/authorize,
         // never on a cross-site POST.
         .same_site(SameSite::Lax)
-        .secure(state.config.secure_cookies())
-        .max_age(time_duration(state.config.session_ttl))
+        .secure(state.secure_cookies())
+        .max_age(time::Duration::seconds(state.config.session_ttl))
         .build()
 }
 
-fn time_duration(seconds: i64) -> time::Duration {
-    time::Duration::seconds(seconds)
-}
-
-async fn start_session(state: &AppState, jar: CookieJar, user_id: &str) -> ApiResult<CookieJar> {
-    let id = crypto::random_token("");
-    let now = state.now();
+async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    user_id: &str,
+    now: i64,
+) -> ApiResult<CookieJar> {
+    let id = SessionId::new(crypto::random_token(""));
     sessions::create_session(
         &state.db,
-        &crypto::sha256_hex(&id),
+        &crypto::sha256_hex(id.secret()),
         user_id,
         now,
         now + state.config.session_ttl,
     )
     .await?;
-    Ok(jar.add(session_cookie(state, id)))
+    Ok(jar.add(session_cookie(state, id.into_secret())))
 }

@@ -1,19 +1,28 @@
 //! The token endpoint (RFC 6749 §3.2): authorization_code and refresh_token grants.
+//!
+//! The request is typed once (`TokenGrant::try_from`), the client
+//! authenticated, the domain decides, and only then does the store claim the
+//! code or refresh token and issue the new pair in one transaction.
 
 use super::client_auth::{authenticate_client, presented_client};
-use super::extract::{non_empty, OAuthBody};
+use super::extract::{Now, OAuthBody};
 use crate::crypto::{random_token, sha256_hex, ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX};
-use crate::domain::pkce::s256_challenge;
+use crate::domain::client::{Client, GrantType};
+use crate::domain::code::{check_code, CodeRejection, Presented};
+use crate::domain::refresh::{check_refresh, RefreshRejection};
+use crate::domain::Rejection;
 use crate::error::{ApiError, ApiResult};
-use crate::store::apps::AppRow;
-use crate::store::grants::{self, CodeRedemption, NewTokens, Redeemed, Refreshed};
-use crate::AppState;
+use crate::state::AppState;
+use crate::store::grants::{self, NewTokens};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use shared::{is_pkce_syntax, ErrorCode, RedirectUri, ScopeSet, TokenRequest, TokenResponse};
+use shared::{
+    AccessToken, AuthorizationCode, ErrorCode, PkceVerifier, RedirectUri, RefreshToken, ScopeSet,
+    TokenGrant, TokenRequest, TokenResponse,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/oauth/token", post(create_token))
@@ -22,73 +31,86 @@ pub fn router() -> Router<AppState> {
 /// RFC 6749 §4.1.3 and §6: exchanges a code or a refresh token for tokens.
 async fn create_token(
     State(state): State<AppState>,
+    Now(now): Now,
     headers: HeaderMap,
-    OAuthBody(req): OAuthBody<TokenRequest>,
+    OAuthBody(mut req): OAuthBody<TokenRequest>,
 ) -> ApiResult<Response> {
-    let grant_type = non_empty(&req.grant_type)
-        .ok_or_else(|| ApiError::invalid_request("grant_type is required."))?;
-    if !matches!(grant_type, "authorization_code" | "refresh_token") {
-        return Err(ApiError::BadRequest(
-            ErrorCode::UnsupportedGrantType,
-            "Supported grant types: authorization_code, refresh_token.".into(),
-        ));
-    }
-    let app = authenticate_client(
-        &state,
-        presented_client(&headers, &req.client_id, &req.client_secret)?,
-    )
-    .await?;
-    if !app.allows_grant_type(grant_type) {
+    // The grant is read first: a request that is not one costs no client lookup.
+    let (client_id, client_secret) = (req.client_id.take(), req.client_secret.take());
+    let grant = TokenGrant::try_from(req)?;
+    let presented = presented_client(&headers, &client_id, client_secret)?;
+    let client = authenticate_client(&state, presented, now).await?;
+    let grant_type = match grant {
+        TokenGrant::AuthorizationCode { .. } => GrantType::AuthorizationCode,
+        TokenGrant::RefreshToken { .. } => GrantType::RefreshToken,
+    };
+    if !client.allows(grant_type) {
         return Err(ApiError::BadRequest(
             ErrorCode::UnauthorizedClient,
-            format!("This client may not use the {grant_type} grant."),
+            format!("This client may not use the {} grant.", grant_type.as_str()).into(),
         ));
     }
-    let issued = if grant_type == "authorization_code" {
-        exchange_code(&state, &app, &req).await?
-    } else {
-        refresh(&state, &app, &req).await?
+    let issued = match grant {
+        TokenGrant::AuthorizationCode {
+            code,
+            redirect_uri,
+            code_verifier,
+        } => exchange_code(&state, &client, &code, &redirect_uri, &code_verifier, now).await?,
+        TokenGrant::RefreshToken {
+            refresh_token,
+            scope,
+        } => refresh(&state, &client, &refresh_token, scope.as_ref(), now).await?,
     };
     Ok(no_store(Json(issued)))
 }
 
-/// Fresh tokens, hashed for storage, with their lifetimes from `now`.
+/// A fresh access + refresh token pair, and their hashes for storage.
 struct Minted {
-    access: String,
-    refresh: String,
+    access: AccessToken,
+    refresh: RefreshToken,
     access_hash: String,
     refresh_hash: String,
 }
 
 impl Minted {
     fn new() -> Self {
-        let access = random_token(ACCESS_TOKEN_PREFIX);
-        let refresh = random_token(REFRESH_TOKEN_PREFIX);
+        let access = AccessToken::new(random_token(ACCESS_TOKEN_PREFIX));
+        let refresh = RefreshToken::new(random_token(REFRESH_TOKEN_PREFIX));
         Minted {
-            access_hash: sha256_hex(&access),
-            refresh_hash: sha256_hex(&refresh),
+            access_hash: sha256_hex(access.secret()),
+            refresh_hash: sha256_hex(refresh.secret()),
             access,
             refresh,
         }
     }
 
-    fn rows(&self, state: &AppState, now: i64) -> NewTokens<'_> {
+    fn rows<'a>(
+        &'a self,
+        state: &AppState,
+        grant_id: &'a str,
+        access_scopes: &'a ScopeSet,
+        refresh_scopes: &'a ScopeSet,
+        now: i64,
+    ) -> NewTokens<'a> {
         NewTokens {
+            grant_id,
             access_hash: &self.access_hash,
+            access_scopes,
             access_expires_at: now + state.config.access_token_ttl,
             refresh_hash: &self.refresh_hash,
+            refresh_scopes,
             refresh_expires_at: now + state.config.refresh_token_ttl,
             now,
         }
     }
 
-    fn response(self, state: &AppState, scopes: String) -> TokenResponse {
+    fn response(self, state: &AppState, scopes: &ScopeSet) -> TokenResponse {
         TokenResponse {
             access_token: self.access,
             token_type: "Bearer".into(),
             expires_in: state.config.access_token_ttl,
             refresh_token: self.refresh,
-            scope: scopes,
+            scope: scopes.to_space_separated(),
         }
     }
 }
@@ -96,90 +118,83 @@ impl Minted {
 /// RFC 6749 §4.1.3 + RFC 7636 §4.6: single use, bound to client, redirect_uri and verifier.
 async fn exchange_code(
     state: &AppState,
-    app: &AppRow,
-    req: &TokenRequest,
+    client: &Client,
+    code: &AuthorizationCode,
+    redirect_uri: &RedirectUri,
+    verifier: &PkceVerifier,
+    now: i64,
 ) -> ApiResult<TokenResponse> {
-    let code =
-        non_empty(&req.code).ok_or_else(|| ApiError::invalid_request("code is required."))?;
-    let redirect_uri = non_empty(&req.redirect_uri)
-        .ok_or_else(|| ApiError::invalid_request("redirect_uri is required."))?;
-    if RedirectUri::parse(redirect_uri).is_none() {
-        return Err(ApiError::invalid_grant(
-            "redirect_uri does not match the one of the authorization request.",
-        ));
-    }
-    let verifier = non_empty(&req.code_verifier)
-        .ok_or_else(|| ApiError::invalid_request("code_verifier is required (PKCE, RFC 7636)."))?;
-    if !is_pkce_syntax(verifier) {
-        return Err(ApiError::invalid_grant(
-            "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1).",
-        ));
-    }
-    let now = state.now();
-    let minted = Minted::new();
-    let redemption = CodeRedemption {
-        code_hash: &sha256_hex(code),
-        oauth_app_id: &app.oauth_app_id,
+    let code_hash = sha256_hex(code.secret());
+    let stored = grants::find_code(&state.db, &code_hash).await?;
+    let presented = Presented {
+        oauth_app_id: &client.oauth_app_id,
         redirect_uri,
-        verifier_s256: &s256_challenge(verifier),
-        verifier_plain: state.config.pkce_plain_enabled.then_some(verifier),
+        verifier,
+        plain_pkce_allowed: state.config.pkce_plain_enabled,
     };
-    match grants::redeem_code(&state.db, &redemption, &minted.rows(state, now)).await? {
-        Redeemed::Issued { scopes, .. } => Ok(minted.response(state, scopes)),
-        Redeemed::Replayed => {
-            tracing::warn!(client_id = %app.client_id, "authorization code replayed; its grant is revoked");
-            Err(ApiError::invalid_grant(
-                "The authorization code has already been used; tokens issued from it are revoked.",
-            ))
+    let stored = match check_code(stored.as_ref(), &presented, now) {
+        Ok(code) => code,
+        Err(r) => {
+            let grant = stored.as_ref().filter(|_| r.revokes_grant());
+            return Err(refuse(state, client, &r, grant.map(|c| c.grant_id.as_str()), now).await);
         }
-        Redeemed::Invalid(why) => Err(ApiError::invalid_grant(why)),
+    };
+    let minted = Minted::new();
+    let rows = minted.rows(state, &stored.grant_id, &stored.scopes, &stored.scopes, now);
+    if !grants::redeem_code(&state.db, &code_hash, &rows).await? {
+        // Another request redeemed it between our read and our claim: this
+        // one is a replay like any other.
+        let r = CodeRejection::Replayed;
+        return Err(refuse(state, client, &r, Some(&stored.grant_id), now).await);
     }
+    Ok(minted.response(state, &stored.scopes))
 }
 
 /// RFC 6749 §6 + RFC 9700 §4.14.2: refresh with rotation and reuse detection.
-async fn refresh(state: &AppState, app: &AppRow, req: &TokenRequest) -> ApiResult<TokenResponse> {
-    let token = non_empty(&req.refresh_token)
-        .ok_or_else(|| ApiError::invalid_request("refresh_token is required."))?;
-    let requested = match non_empty(&req.scope) {
-        None => None,
-        Some(s) => Some(ScopeSet::parse(s).map_err(|e| ApiError::invalid_scope(e.to_string()))?),
-    };
-    let narrow = |granted: &str| -> Result<String, &'static str> {
-        match &requested {
-            None => Ok(granted.to_owned()),
-            Some(requested) => {
-                let granted = ScopeSet::parse(granted).unwrap_or_default();
-                if requested.is_subset_of(&granted) && !requested.is_empty() {
-                    Ok(requested.to_space_separated())
-                } else {
-                    Err("The requested scope exceeds the scope originally granted.")
-                }
+async fn refresh(
+    state: &AppState,
+    client: &Client,
+    token: &RefreshToken,
+    requested: Option<&ScopeSet>,
+    now: i64,
+) -> ApiResult<TokenResponse> {
+    let token_hash = sha256_hex(token.secret());
+    let stored = grants::find_refresh(&state.db, &token_hash).await?;
+    let (stored, access_scopes) =
+        match check_refresh(stored.as_ref(), &client.oauth_app_id, requested, now) {
+            Ok(checked) => checked,
+            Err(r) => {
+                let grant = stored.as_ref().filter(|_| r.revokes_grant());
+                return Err(
+                    refuse(state, client, &r, grant.map(|t| t.grant_id.as_str()), now).await,
+                );
             }
-        }
-    };
-    let now = state.now();
+        };
     let minted = Minted::new();
-    let outcome = grants::rotate_refresh_token(
-        &state.db,
-        &sha256_hex(token),
-        &app.oauth_app_id,
-        narrow,
-        &minted.rows(state, now),
-    )
-    .await?;
-    match outcome {
-        Refreshed::Issued { scopes, .. } => Ok(minted.response(state, scopes)),
-        Refreshed::Reused => {
-            tracing::warn!(client_id = %app.client_id, "rotated-out refresh token reused; its grant is revoked");
-            Err(ApiError::invalid_grant(
-                "The refresh token has already been used; every token of this grant is now revoked.",
-            ))
-        }
-        Refreshed::Invalid(why) if why.starts_with("The requested scope") => {
-            Err(ApiError::invalid_scope(why))
-        }
-        Refreshed::Invalid(why) => Err(ApiError::invalid_grant(why)),
+    let rows = minted.rows(state, &stored.grant_id, &access_scopes, &stored.scopes, now);
+    if !grants::rotate_refresh(&state.db, &token_hash, &rows).await? {
+        let r = RefreshRejection::Reused;
+        return Err(refuse(state, client, &r, Some(&stored.grant_id), now).await);
     }
+    Ok(minted.response(state, &access_scopes))
+}
+
+/// The answer to a refused code or refresh token; first ends `end_grant`
+/// (a replayed code, a reused refresh token: RFC 9700 §4.5, §4.14.2).
+async fn refuse(
+    state: &AppState,
+    client: &Client,
+    rejection: &impl Rejection,
+    end_grant: Option<&str>,
+    now: i64,
+) -> ApiError {
+    if let Some(grant_id) = end_grant {
+        tracing::warn!(client_id = %client.client_id, reason = %rejection, "grant revoked");
+        if let Err(e) = grants::revoke_grant(&state.db, grant_id, now).await {
+            return e.into();
+        }
+    }
+    ApiError::rejected(rejection)
 }
 
 /// RFC 6749 §5.1: token responses must not be cached.

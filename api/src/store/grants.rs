@@ -1,10 +1,16 @@
 //! Grants and everything that hangs off them: authorization codes, access
-//! tokens, refresh tokens. Single use and rotation are each one conditional
-//! `update … returning` (the database picks exactly one winner), inside the
-//! transaction that issues the new tokens, so a failure leaves nothing half-done.
+//! tokens, refresh tokens.
+//!
+//! The domain decides whether a code or refresh token may be used; the store
+//! then claims it with one conditional `update … where used_at is null`, in
+//! the transaction that issues the new tokens. The database picks exactly one
+//! winner however many requests race, and a failure leaves nothing half-done.
 
-use super::Db;
-use crate::error::ApiResult;
+use super::{Db, StoreError, StoreResult};
+use crate::domain::code::StoredCode;
+use crate::domain::refresh::StoredRefresh;
+use crate::domain::token::{StoredToken, TokenKind};
+use shared::{CodeChallengeMethod, ScopeSet};
 use sqlx::Row;
 
 /// A new approval with its authorization code.
@@ -13,16 +19,16 @@ pub struct NewAuthorization<'a> {
     pub grant_id: &'a str,
     pub user_id: &'a str,
     pub oauth_app_id: &'a str,
-    pub scopes: &'a str,
+    pub scopes: &'a ScopeSet,
     pub code_hash: &'a str,
     pub redirect_uri: &'a str,
     pub code_challenge: &'a str,
-    pub code_challenge_method: &'a str,
+    pub code_challenge_method: CodeChallengeMethod,
     pub now: i64,
     pub code_expires_at: i64,
 }
 
-pub async fn create_authorization(db: &Db, a: &NewAuthorization<'_>) -> ApiResult<()> {
+pub async fn create_authorization(db: &Db, a: &NewAuthorization<'_>) -> StoreResult<()> {
     let mut tx = db.pool.begin().await?;
     sqlx::query(
         "insert into oauth_grant (grant_id, user_id, oauth_app_id, scopes, created_at, revoked_at)
@@ -31,7 +37,7 @@ pub async fn create_authorization(db: &Db, a: &NewAuthorization<'_>) -> ApiResul
     .bind(a.grant_id)
     .bind(a.user_id)
     .bind(a.oauth_app_id)
-    .bind(a.scopes)
+    .bind(a.scopes.to_space_separated())
     .bind(a.now)
     .execute(&mut *tx)
     .await?;
@@ -44,7 +50,7 @@ pub async fn create_authorization(db: &Db, a: &NewAuthorization<'_>) -> ApiResul
     .bind(a.grant_id)
     .bind(a.redirect_uri)
     .bind(a.code_challenge)
-    .bind(a.code_challenge_method)
+    .bind(a.code_challenge_method.as_str())
     .bind(a.now)
     .bind(a.code_expires_at)
     .execute(&mut *tx)
@@ -53,140 +59,139 @@ pub async fn create_authorization(db: &Db, a: &NewAuthorization<'_>) -> ApiResul
     Ok(())
 }
 
+fn scopes(row: &sqlx::any::AnyRow, column: &str) -> StoreResult<ScopeSet> {
+    let text: String = row.try_get(column)?;
+    // Scopes dropped from the catalogue since issue are ignored rather than fatal.
+    Ok(ScopeSet::new(
+        text.split_whitespace().filter_map(|s| s.parse().ok()),
+    ))
+}
+
+/// A code with its grant, by the code's hash.
+pub async fn find_code(db: &Db, code_hash: &str) -> StoreResult<Option<StoredCode>> {
+    let row = sqlx::query(
+        "select c.grant_id, c.redirect_uri, c.code_challenge, c.code_challenge_method,
+                c.expires_at, c.used_at, g.oauth_app_id, g.user_id, g.scopes,
+                g.revoked_at as grant_revoked_at
+         from authorization_code c join oauth_grant g on g.grant_id = c.grant_id
+         where c.code_hash = $1",
+    )
+    .bind(code_hash)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let method: String = r.try_get("code_challenge_method")?;
+    Ok(Some(StoredCode {
+        code_hash: code_hash.to_owned(),
+        grant_id: r.try_get("grant_id")?,
+        oauth_app_id: r.try_get("oauth_app_id")?,
+        user_id: r.try_get("user_id")?,
+        scopes: scopes(&r, "scopes")?,
+        redirect_uri: r.try_get("redirect_uri")?,
+        code_challenge: r.try_get("code_challenge")?,
+        code_challenge_method: CodeChallengeMethod::parse(Some(&method))
+            .ok_or_else(|| StoreError::Corrupt(format!("code_challenge_method {method:?}")))?,
+        expires_at: r.try_get("expires_at")?,
+        used_at: r.try_get("used_at")?,
+        grant_revoked_at: r.try_get("grant_revoked_at")?,
+    }))
+}
+
 /// The hashes and lifetimes of a freshly minted access + refresh token pair.
 #[derive(Debug, Clone)]
 pub struct NewTokens<'a> {
+    pub grant_id: &'a str,
     pub access_hash: &'a str,
+    pub access_scopes: &'a ScopeSet,
     pub access_expires_at: i64,
     pub refresh_hash: &'a str,
+    pub refresh_scopes: &'a ScopeSet,
     pub refresh_expires_at: i64,
     pub now: i64,
 }
 
-/// What the token request proves about the code: which app asks, with which
-/// redirect_uri, and what the presented verifier hashes to (PKCE is checked
-/// inside the claiming statement).
-#[derive(Debug, Clone)]
-pub struct CodeRedemption<'a> {
-    pub code_hash: &'a str,
-    pub oauth_app_id: &'a str,
-    pub redirect_uri: &'a str,
-    /// BASE64URL(SHA256(verifier)), compared with S256 challenges.
-    pub verifier_s256: &'a str,
-    /// The verifier itself, compared with plain challenges (None when plain is off).
-    pub verifier_plain: Option<&'a str>,
-}
-
-/// The outcome of presenting a code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Redeemed {
-    /// This request won the code; tokens were issued with these scopes.
-    Issued {
-        grant_id: String,
-        user_id: String,
-        scopes: String,
-    },
-    /// The code had already been used: its grant has now been revoked (RFC 9700 §4.5).
-    Replayed,
-    /// Unknown, expired, or not bound to this client / redirect_uri / verifier.
-    Invalid(&'static str),
-}
-
-/// Redeems a code exactly once and issues tokens for it, atomically.
-pub async fn redeem_code(
-    db: &Db,
-    r: &CodeRedemption<'_>,
-    t: &NewTokens<'_>,
-) -> ApiResult<Redeemed> {
+/// Claims the code (if nobody has) and issues `tokens` for it, atomically.
+/// False when another request claimed it first: nothing was written.
+pub async fn redeem_code(db: &Db, code_hash: &str, tokens: &NewTokens<'_>) -> StoreResult<bool> {
     let mut tx = db.pool.begin().await?;
-    // The update is the transaction's first statement, so on SQLite it takes
+    // The claim is the transaction's first statement, so on SQLite it takes
     // the write lock before reading (no stale-snapshot upgrade), and on
-    // PostgreSQL a concurrent redemption blocks on the row and then sees used_at set.
+    // PostgreSQL a concurrent claim blocks on the row and then sees used_at set.
     let claimed = sqlx::query(
-        "update authorization_code set used_at = $1
-         where code_hash = $2 and used_at is null and expires_at > $1 and redirect_uri = $3
-           and ((code_challenge_method = 'S256' and code_challenge = $4)
-             or (code_challenge_method = 'plain' and code_challenge = $5))
-           and grant_id in (
-             select g.grant_id from oauth_grant g join oauth_app a on a.oauth_app_id = g.oauth_app_id
-             where g.revoked_at is null and a.disabled_at is null and a.oauth_app_id = $6)
-         returning grant_id",
+        "update authorization_code set used_at = $1 where code_hash = $2 and used_at is null",
     )
-    .bind(t.now)
-    .bind(r.code_hash)
-    .bind(r.redirect_uri)
-    .bind(r.verifier_s256)
-    .bind(r.verifier_plain.unwrap_or(""))
-    .bind(r.oauth_app_id)
-    .fetch_optional(&mut *tx)
+    .bind(tokens.now)
+    .bind(code_hash)
+    .execute(&mut *tx)
     .await?;
-    let Some(claimed) = claimed else {
+    if claimed.rows_affected() != 1 {
         tx.rollback().await?;
-        return diagnose_code(db, r, t.now).await;
-    };
-    let grant_id: String = claimed.try_get("grant_id")?;
-    let grant = sqlx::query("select user_id, scopes from oauth_grant where grant_id = $1")
-        .bind(&grant_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let (user_id, scopes): (String, String) = (grant.try_get("user_id")?, grant.try_get("scopes")?);
-    insert_tokens(&mut tx, &grant_id, &scopes, &scopes, t).await?;
+        return Ok(false);
+    }
+    insert_tokens(&mut tx, tokens).await?;
     tx.commit().await?;
-    Ok(Redeemed::Issued {
-        grant_id,
-        user_id,
-        scopes,
-    })
+    Ok(true)
 }
 
-/// Why a code could not be claimed, revoking its grant if it was a replay.
-async fn diagnose_code(db: &Db, r: &CodeRedemption<'_>, now: i64) -> ApiResult<Redeemed> {
+/// A refresh token with its grant, by the token's hash.
+pub async fn find_refresh(db: &Db, token_hash: &str) -> StoreResult<Option<StoredRefresh>> {
     let row = sqlx::query(
-        "select c.grant_id, c.used_at, c.expires_at, c.redirect_uri, g.oauth_app_id
-         from authorization_code c join oauth_grant g on g.grant_id = c.grant_id
-         where c.code_hash = $1",
+        "select r.grant_id, r.scopes, r.expires_at, r.used_at, g.oauth_app_id, g.user_id,
+                g.revoked_at as grant_revoked_at
+         from refresh_token r join oauth_grant g on g.grant_id = r.grant_id
+         where r.token_hash = $1",
     )
-    .bind(r.code_hash)
+    .bind(token_hash)
     .fetch_optional(&db.pool)
     .await?;
-    let Some(row) = row else {
-        return Ok(Redeemed::Invalid("The authorization code is invalid."));
-    };
-    let used_at: Option<i64> = row.try_get("used_at")?;
-    if used_at.is_some() {
-        let grant_id: String = row.try_get("grant_id")?;
-        revoke_grant(db, &grant_id, now).await?;
-        return Ok(Redeemed::Replayed);
-    }
-    let expires_at: i64 = row.try_get("expires_at")?;
-    let app: String = row.try_get("oauth_app_id")?;
-    let redirect_uri: String = row.try_get("redirect_uri")?;
-    Ok(Redeemed::Invalid(if expires_at <= now {
-        "The authorization code has expired."
-    } else if app != r.oauth_app_id {
-        "The authorization code was not issued to this client."
-    } else if redirect_uri != r.redirect_uri {
-        "redirect_uri does not match the one of the authorization request."
-    } else {
-        // Wrong verifier, or the app or grant was disabled/revoked meanwhile.
-        "The code_verifier does not match the code_challenge, or the grant is no longer valid."
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(StoredRefresh {
+        token_hash: token_hash.to_owned(),
+        grant_id: r.try_get("grant_id")?,
+        oauth_app_id: r.try_get("oauth_app_id")?,
+        user_id: r.try_get("user_id")?,
+        scopes: scopes(&r, "scopes")?,
+        expires_at: r.try_get("expires_at")?,
+        used_at: r.try_get("used_at")?,
+        grant_revoked_at: r.try_get("grant_revoked_at")?,
     }))
+}
+
+/// Rotates a refresh token exactly once: spends the old one (if nobody has)
+/// and issues `tokens`, atomically. False when another request rotated it first.
+pub async fn rotate_refresh(
+    db: &Db,
+    refresh_hash: &str,
+    tokens: &NewTokens<'_>,
+) -> StoreResult<bool> {
+    let mut tx = db.pool.begin().await?;
+    let claimed = sqlx::query(
+        "update refresh_token set used_at = $1 where token_hash = $2 and used_at is null",
+    )
+    .bind(tokens.now)
+    .bind(refresh_hash)
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    insert_tokens(&mut tx, tokens).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 async fn insert_tokens(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    grant_id: &str,
-    access_scopes: &str,
-    refresh_scopes: &str,
     t: &NewTokens<'_>,
-) -> ApiResult<()> {
+) -> StoreResult<()> {
     sqlx::query(
         "insert into access_token (token_hash, grant_id, scopes, created_at, expires_at, revoked_at)
          values ($1, $2, $3, $4, $5, null)",
     )
     .bind(t.access_hash)
-    .bind(grant_id)
-    .bind(access_scopes)
+    .bind(t.grant_id)
+    .bind(t.access_scopes.to_space_separated())
     .bind(t.now)
     .bind(t.access_expires_at)
     .execute(&mut **tx)
@@ -196,8 +201,8 @@ async fn insert_tokens(
          values ($1, $2, $3, $4, $5, null)",
     )
     .bind(t.refresh_hash)
-    .bind(grant_id)
-    .bind(refresh_scopes)
+    .bind(t.grant_id)
+    .bind(t.refresh_scopes.to_space_separated())
     .bind(t.now)
     .bind(t.refresh_expires_at)
     .execute(&mut **tx)
@@ -205,105 +210,8 @@ async fn insert_tokens(
     Ok(())
 }
 
-/// The outcome of presenting a refresh token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refreshed {
-    /// Rotated: the old token is spent, a new pair was issued.
-    Issued { user_id: String, scopes: String },
-    /// A rotated-out token came back: the whole grant is now revoked (RFC 9700 §4.14.2).
-    Reused,
-    /// Unknown, expired, revoked, another client's, or asking for more scope.
-    Invalid(&'static str),
-}
-
-/// Rotates a refresh token exactly once. `narrow` maps the token's scopes to
-/// the access token's (the request's `scope`, already checked to be a subset
-/// by the caller through `Err`).
-pub async fn rotate_refresh_token(
-    db: &Db,
-    refresh_hash: &str,
-    oauth_app_id: &str,
-    narrow: impl FnOnce(&str) -> Result<String, &'static str>,
-    t: &NewTokens<'_>,
-) -> ApiResult<Refreshed> {
-    let mut tx = db.pool.begin().await?;
-    let claimed = sqlx::query(
-        "update refresh_token set used_at = $1
-         where token_hash = $2 and used_at is null and expires_at > $1
-           and grant_id in (
-             select g.grant_id from oauth_grant g join oauth_app a on a.oauth_app_id = g.oauth_app_id
-             where g.revoked_at is null and a.disabled_at is null and a.oauth_app_id = $3)
-         returning grant_id, scopes",
-    )
-    .bind(t.now)
-    .bind(refresh_hash)
-    .bind(oauth_app_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(claimed) = claimed else {
-        tx.rollback().await?;
-        return diagnose_refresh(db, refresh_hash, oauth_app_id, t.now).await;
-    };
-    let grant_id: String = claimed.try_get("grant_id")?;
-    let refresh_scopes: String = claimed.try_get("scopes")?;
-    let access_scopes = match narrow(&refresh_scopes) {
-        Ok(s) => s,
-        Err(why) => {
-            // Asking for more than was granted spends nothing.
-            tx.rollback().await?;
-            return Ok(Refreshed::Invalid(why));
-        }
-    };
-    let user_id: String = sqlx::query("select user_id from oauth_grant where grant_id = $1")
-        .bind(&grant_id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("user_id")?;
-    insert_tokens(&mut tx, &grant_id, &access_scopes, &refresh_scopes, t).await?;
-    tx.commit().await?;
-    Ok(Refreshed::Issued {
-        user_id,
-        scopes: access_scopes,
-    })
-}
-
-async fn diagnose_refresh(
-    db: &Db,
-    refresh_hash: &str,
-    oauth_app_id: &str,
-    now: i64,
-) -> ApiResult<Refreshed> {
-    let row = sqlx::query(
-        "select r.grant_id, r.used_at, r.expires_at, g.oauth_app_id
-         from refresh_token r join oauth_grant g on g.grant_id = r.grant_id
-         where r.token_hash = $1",
-    )
-    .bind(refresh_hash)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some(row) = row else {
-        return Ok(Refreshed::Invalid("The refresh token is invalid."));
-    };
-    let used_at: Option<i64> = row.try_get("used_at")?;
-    if used_at.is_some() {
-        // Whoever presents a spent token, someone has a copy that should not exist.
-        let grant_id: String = row.try_get("grant_id")?;
-        revoke_grant(db, &grant_id, now).await?;
-        return Ok(Refreshed::Reused);
-    }
-    let app: String = row.try_get("oauth_app_id")?;
-    let expires_at: i64 = row.try_get("expires_at")?;
-    Ok(Refreshed::Invalid(if app != oauth_app_id {
-        "The refresh token was not issued to this client."
-    } else if expires_at <= now {
-        "The refresh token has expired."
-    } else {
-        "The refresh token has been revoked."
-    }))
-}
-
 /// Revokes a grant: every code and token issued under it stops working.
-pub async fn revoke_grant(db: &Db, grant_id: &str, now: i64) -> ApiResult<()> {
+pub async fn revoke_grant(db: &Db, grant_id: &str, now: i64) -> StoreResult<()> {
     sqlx::query(
         "update oauth_grant set revoked_at = $1 where grant_id = $2 and revoked_at is null",
     )
@@ -314,55 +222,12 @@ pub async fn revoke_grant(db: &Db, grant_id: &str, now: i64) -> ApiResult<()> {
     Ok(())
 }
 
-/// Which kind of token a lookup found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenKind {
-    Access,
-    Refresh,
-}
-
-impl TokenKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::Access => "access_token",
-            TokenKind::Refresh => "refresh_token",
-        }
-    }
-}
-
-/// A token with everything that decides whether it is active.
-#[derive(Debug, Clone)]
-pub struct TokenInfo {
-    pub kind: TokenKind,
-    pub token_hash: String,
-    pub grant_id: String,
-    pub oauth_app_id: String,
-    pub client_id: String,
-    pub user_id: String,
-    pub scopes: String,
-    pub created_at: i64,
-    pub expires_at: i64,
-    /// The token's own end: revoked (access) or rotated out (refresh).
-    pub ended_at: Option<i64>,
-    pub grant_revoked_at: Option<i64>,
-    pub app_disabled_at: Option<i64>,
-}
-
-impl TokenInfo {
-    pub fn is_active(&self, now: i64) -> bool {
-        self.expires_at > now
-            && self.ended_at.is_none()
-            && self.grant_revoked_at.is_none()
-            && self.app_disabled_at.is_none()
-    }
-}
-
 /// Looks a token up by its hash in the table of its kind.
 pub async fn find_token(
     db: &Db,
     kind: TokenKind,
     token_hash: &str,
-) -> ApiResult<Option<TokenInfo>> {
+) -> StoreResult<Option<StoredToken>> {
     let (table, ended) = match kind {
         TokenKind::Access => ("access_token", "revoked_at"),
         TokenKind::Refresh => ("refresh_token", "used_at"),
@@ -380,14 +245,14 @@ pub async fn find_token(
     .fetch_optional(&db.pool)
     .await?;
     let Some(r) = row else { return Ok(None) };
-    Ok(Some(TokenInfo {
+    Ok(Some(StoredToken {
         kind,
         token_hash: token_hash.to_owned(),
         grant_id: r.try_get("grant_id")?,
         oauth_app_id: r.try_get("oauth_app_id")?,
         client_id: r.try_get("client_id")?,
         user_id: r.try_get("user_id")?,
-        scopes: r.try_get("scopes")?,
+        scopes: scopes(&r, "scopes")?,
         created_at: r.try_get("created_at")?,
         expires_at: r.try_get("expires_at")?,
         ended_at: r.try_get("ended_at")?,
@@ -397,7 +262,7 @@ pub async fn find_token(
 }
 
 /// Revokes one access token.
-pub async fn revoke_access_token(db: &Db, token_hash: &str, now: i64) -> ApiResult<()> {
+pub async fn revoke_access_token(db: &Db, token_hash: &str, now: i64) -> StoreResult<()> {
     sqlx::query(
         "update access_token set revoked_at = $1 where token_hash = $2 and revoked_at is null",
     )

@@ -1,19 +1,52 @@
 //! The only place that speaks SQL. One pool of sqlx's `Any` driver serves
 //! both backends: SQLite (embedded default) and PostgreSQL (scale-out); the
 //! schema and every statement here are portable between them.
+//!
+//! The store persists and claims; it never decides a protocol question and
+//! never speaks HTTP. It returns domain rows and its own [`StoreError`].
 
 pub mod apps;
 pub mod grants;
 pub mod sessions;
 pub mod users;
 
-use crate::error::ApiResult;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use std::str::FromStr;
 
 /// The migrations, embedded so the server and the CLI carry their schema.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the write; names what already exists
+    /// ("an account with this email").
+    #[error("{0} already exists")]
+    Duplicate(&'static str),
+    /// A stored value that the code cannot read (a bug or a hand edit).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Reads a unique-constraint violation as [`StoreError::Duplicate`] (the
+/// database decides the race, not a check before the insert).
+pub trait OnUnique<T> {
+    fn on_unique(self, what: &'static str) -> StoreResult<T>;
+}
+
+impl<T> OnUnique<T> for Result<T, sqlx::Error> {
+    fn on_unique(self, what: &'static str) -> StoreResult<T> {
+        self.map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate(what),
+            _ => StoreError::Db(e),
+        })
+    }
+}
 
 /// Which database we talk to (for dialect-specific output such as the CLI's SQL).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,10 +96,23 @@ fn sqlite_path(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
+/// PostgreSQL refuses NUL in text; no stored key or name has one, so a
+/// lookup with one can only miss.
+pub(crate) fn has_nul(s: &str) -> bool {
+    s.contains('\0')
+}
+
 impl Db {
     /// Opens the database (creating the SQLite file and its directory when
     /// needed) and runs the migrations.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
+        let db = Self::open(url, max_connections).await?;
+        MIGRATOR.run(&db.pool).await?;
+        Ok(db)
+    }
+
+    /// Opens the database without touching its schema.
+    pub async fn open(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
         sqlx::any::install_default_drivers();
         let backend =
             Backend::from_url(url).ok_or_else(|| ConnectError::UnsupportedUrl(url.to_owned()))?;
@@ -102,13 +148,12 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        MIGRATOR.run(&pool).await?;
         Ok(Db { pool, backend })
     }
 
     /// Deletes expired codes, tokens and sessions, and grants nothing refers
     /// to any more. Returns how many rows went.
-    pub async fn delete_expired(&self, now: i64, grace: i64) -> ApiResult<u64> {
+    pub async fn delete_expired(&self, now: i64, grace: i64) -> StoreResult<u64> {
         let mut deleted = 0;
         for sql in [
             "delete from authorization_code where expires_at < $1",
@@ -134,11 +179,6 @@ impl Db {
         .rows_affected();
         Ok(deleted)
     }
-}
-
-/// True when a database error is a unique-constraint violation.
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
 #[cfg(test)]

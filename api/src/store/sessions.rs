@@ -1,7 +1,7 @@
 //! Sign-in sessions, looked up by the SHA-256 of the cookie's random id.
 
-use super::Db;
-use crate::error::ApiResult;
+use super::{Db, StoreResult};
+use crate::domain::session::StoredSession;
 use shared::Me;
 use sqlx::Row;
 
@@ -11,7 +11,7 @@ pub async fn create_session(
     user_id: &str,
     now: i64,
     expires_at: i64,
-) -> ApiResult<()> {
+) -> StoreResult<()> {
     sqlx::query(
         "insert into user_session (session_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)",
     )
@@ -24,26 +24,28 @@ pub async fn create_session(
     Ok(())
 }
 
-/// The user of a live session.
-pub async fn find_session_user(db: &Db, session_hash: &str, now: i64) -> ApiResult<Option<Me>> {
+/// The session with this hash and its person (live or not: the domain decides).
+pub async fn find_session(db: &Db, session_hash: &str) -> StoreResult<Option<StoredSession>> {
     let row = sqlx::query(
-        "select u.user_id, u.email from user_session s join app_user u on u.user_id = s.user_id
-         where s.session_hash = $1 and s.expires_at > $2",
+        "select u.user_id, u.email, s.created_at, s.expires_at
+         from user_session s join app_user u on u.user_id = s.user_id
+         where s.session_hash = $1",
     )
     .bind(session_hash)
-    .bind(now)
     .fetch_optional(&db.pool)
     .await?;
-    Ok(match row {
-        Some(r) => Some(Me {
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(StoredSession {
+        user: Me {
             user_id: r.try_get("user_id")?,
             email: r.try_get("email")?,
-        }),
-        None => None,
-    })
+        },
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+    }))
 }
 
-pub async fn delete_session(db: &Db, session_hash: &str) -> ApiResult<()> {
+pub async fn delete_session(db: &Db, session_hash: &str) -> StoreResult<()> {
     sqlx::query("delete from user_session where session_hash = $1")
         .bind(session_hash)
         .execute(&db.pool)

@@ -1,26 +1,18 @@
 //! People who sign in.
 
-use super::{is_unique_violation, Db};
+use super::{has_nul, Db, OnUnique, StoreResult};
 use crate::crypto::{random_id, HashedSecret};
-use crate::error::{ApiError, ApiResult};
+use crate::domain::accounts::User;
 use sqlx::Row;
 
-/// A user as stored, with the password hash for verification.
-#[derive(Debug, Clone)]
-pub struct UserRow {
-    pub user_id: String,
-    pub email: String,
-    pub password: HashedSecret,
-}
-
-/// Inserts a user; an email already taken is a `Conflict` (read from the
+/// Inserts a user; an email already taken is a `Duplicate` (read from the
 /// unique constraint, not checked first, so two racing sign-ups cannot both win).
 pub async fn create_user(
     db: &Db,
     email: &str,
     password: &HashedSecret,
     now: i64,
-) -> ApiResult<String> {
+) -> StoreResult<String> {
     let user_id = random_id();
     sqlx::query(
         "insert into app_user (user_id, email, password_hash, password_salt, created_at)
@@ -33,18 +25,12 @@ pub async fn create_user(
     .bind(now)
     .execute(&db.pool)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            ApiError::Conflict("An account with this email already exists.".into())
-        } else {
-            e.into()
-        }
-    })?;
+    .on_unique("an account with this email")?;
     Ok(user_id)
 }
 
-fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
-    Ok(UserRow {
+fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
+    Ok(User {
         user_id: row.try_get("user_id")?,
         email: row.try_get("email")?,
         password: HashedSecret {
@@ -54,9 +40,8 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
     })
 }
 
-pub async fn find_user_by_email(db: &Db, email: &str) -> ApiResult<Option<UserRow>> {
-    if email.contains('\0') {
-        // No stored email has one (and PostgreSQL refuses NUL in text).
+pub async fn find_user_by_email(db: &Db, email: &str) -> StoreResult<Option<User>> {
+    if has_nul(email) {
         return Ok(None);
     }
     let row = sqlx::query(
@@ -68,7 +53,10 @@ pub async fn find_user_by_email(db: &Db, email: &str) -> ApiResult<Option<UserRo
     Ok(row.as_ref().map(user_from_row).transpose()?)
 }
 
-pub async fn find_user_by_id(db: &Db, user_id: &str) -> ApiResult<Option<UserRow>> {
+pub async fn find_user_by_id(db: &Db, user_id: &str) -> StoreResult<Option<User>> {
+    if has_nul(user_id) {
+        return Ok(None);
+    }
     let row = sqlx::query(
         "select user_id, email, password_hash, password_salt from app_user where user_id = $1",
     )

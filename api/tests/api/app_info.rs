@@ -1,7 +1,6 @@
 //! `GET /api/oauth/app/{client_id}`: what the consent screen shows.
 
 use crate::helpers::spawn_app;
-use api::store::apps::set_disabled;
 use serde_json::json;
 
 #[tokio::test]
@@ -23,6 +22,7 @@ async fn active_app_is_described_with_its_scopes() {
                 {"name": "EXECUTE_GRAPH", "description": "Execute agents/graphs"},
                 {"name": "READ_GRAPH", "description": "Read agent/graph definitions and execution results"},
             ],
+            "plain_pkce_allowed": true,
         })
     );
     assert!(r.body.get("client_secret").is_none());
@@ -34,14 +34,7 @@ async fn unknown_and_disabled_apps_are_not_found() {
     let r = app.get("/api/oauth/app/agpt_client_nope").await;
     assert_eq!((r.status, r.error()), (404, "not_found"));
     let client = app.default_app().await;
-    set_disabled(
-        &app.state.db,
-        &client.client_id,
-        Some(app.state.now()),
-        app.state.now(),
-    )
-    .await
-    .unwrap();
+    app.set_disabled(&client, true).await;
     let r = app
         .get(&format!("/api/oauth/app/{}", client.client_id))
         .await;
@@ -65,10 +58,10 @@ async fn a_redirect_uri_can_be_checked_before_consent() {
         "http://localhost:8080/callback/",
     ] {
         let r = app.get(&path(bad)).await;
-        assert_eq!((r.status, r.error()), (400, "invalid_request"), "{bad}");
-        assert!(r.body["error_description"]
-            .as_str()
-            .unwrap()
-            .contains("redirect_uri"));
+        assert_eq!(
+            (r.status, r.error()),
+            (400, "redirect_uri_not_registered"),
+            "{bad}: the page picks its screen by this code"
+        );
     }
 }

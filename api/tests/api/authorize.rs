@@ -2,7 +2,6 @@
 //! redirects before the client and the exact redirect_uri are verified.
 
 use crate::helpers::{spawn_app, spawn_app_with, AppSpec, TestApp, CHALLENGE, REDIRECT};
-use api::store::apps::set_disabled;
 use serde_json::{json, Value};
 
 async fn signed_in_app() -> (TestApp, crate::helpers::TestClient) {
@@ -10,6 +9,11 @@ async fn signed_in_app() -> (TestApp, crate::helpers::TestClient) {
     let client = app.default_app().await;
     assert_eq!(app.signup("ada@example.com").await.status, 201);
     (app, client)
+}
+
+fn without(mut body: Value, field: &str) -> Value {
+    body.as_object_mut().unwrap().remove(field);
+    body
 }
 
 fn with(mut body: Value, field: &str, value: Value) -> Value {
@@ -21,14 +25,17 @@ fn with(mut body: Value, field: &str, value: Value) -> Value {
 async fn approval_redirects_with_code_state_and_issuer() {
     let (app, client) = signed_in_app().await;
     let r = app.authorize(&app.authorize_body(&client)).await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    let url = r.str("redirect_url");
+    let url = r.redirect_url();
     assert!(
         url.starts_with("http://localhost:8080/callback?code=agpt_code_"),
         "{url}"
     );
     assert_eq!(r.redirect_param("state").as_deref(), Some("xyz-state"));
-    assert_eq!(r.redirect_param("iss"), Some(app.state.config.issuer()));
+    assert_eq!(
+        r.redirect_param("iss").as_deref(),
+        Some(app.base.as_str()),
+        "the issuer names the bound port"
+    );
     assert_eq!(app.count("authorization_code").await, 1);
     assert_eq!(app.count("oauth_grant").await, 1);
 }
@@ -43,8 +50,7 @@ async fn deny_redirects_with_access_denied_exactly_as_the_seed_shows() {
             json!("deny"),
         ))
         .await;
-    assert_eq!(r.status, 200);
-    let url = r.str("redirect_url");
+    let url = r.redirect_url();
     assert!(
         url.starts_with(
             "http://localhost:8080/callback?error=access_denied&error_description=User%20denied%20access&state=xyz-state"
@@ -74,7 +80,7 @@ async fn state_is_echoed_verbatim_and_a_registered_query_is_kept() {
         .authorize(&with(app.authorize_body(&client), "state", json!(state)))
         .await;
     assert!(r
-        .str("redirect_url")
+        .redirect_url()
         .starts_with("https://app.example.com/cb?tenant=7&code="));
     assert_eq!(r.redirect_param("tenant").as_deref(), Some("7"));
     assert_eq!(r.redirect_param("state").as_deref(), Some(state));
@@ -92,9 +98,7 @@ async fn without_a_session_the_answer_is_401() {
 async fn unverified_client_or_redirect_uri_never_yields_a_redirect() {
     let (app, client) = signed_in_app().await;
     let disabled = app.default_app().await;
-    set_disabled(&app.state.db, &disabled.client_id, Some(1), 1)
-        .await
-        .unwrap();
+    app.set_disabled(&disabled, true).await;
     let base = app.authorize_body(&client);
     let cases = [
         (
@@ -118,12 +122,12 @@ async fn unverified_client_or_redirect_uri_never_yields_a_redirect() {
                 "redirect_uri",
                 json!("https://evil.example/callback"),
             ),
-            "invalid_request",
+            "redirect_uri_not_registered",
             "foreign URI",
         ),
         (
             with(base.clone(), "redirect_uri", json!(format!("{REDIRECT}/"))),
-            "invalid_request",
+            "redirect_uri_not_registered",
             "trailing slash",
         ),
         (
@@ -132,7 +136,7 @@ async fn unverified_client_or_redirect_uri_never_yields_a_redirect() {
                 "redirect_uri",
                 json!(format!("{REDIRECT}?x=1")),
             ),
-            "invalid_request",
+            "redirect_uri_not_registered",
             "extra query",
         ),
         (
@@ -141,7 +145,7 @@ async fn unverified_client_or_redirect_uri_never_yields_a_redirect() {
                 "redirect_uri",
                 json!("http://LOCALHOST:8080/callback"),
             ),
-            "invalid_request",
+            "redirect_uri_not_registered",
             "case",
         ),
         (
@@ -156,7 +160,7 @@ async fn unverified_client_or_redirect_uri_never_yields_a_redirect() {
                 "response_type",
                 json!("token"),
             ),
-            "invalid_request",
+            "redirect_uri_not_registered",
             "bad URI and bad response_type",
         ),
         (
@@ -165,15 +169,14 @@ async fn unverified_client_or_redirect_uri_never_yields_a_redirect() {
                 "decision",
                 json!("deny"),
             ),
-            "invalid_request",
+            "redirect_uri_not_registered",
             "bad URI and deny",
         ),
     ];
     for (body, code, why) in cases {
         let r = app.authorize(&body).await;
         assert_eq!(r.status, 400, "{why}: {:?}", r.body);
-        assert_eq!(r.error(), code, "{why}");
-        assert!(r.body.get("redirect_url").is_none(), "{why}");
+        assert_eq!(r.error(), code, "{why}: never a redirect_url");
     }
 }
 
@@ -200,7 +203,7 @@ async fn problems_after_verification_go_back_to_the_app() {
     ] {
         let r = app.authorize(&body).await;
         assert_eq!(r.status, 200, "{why}: {:?}", r.body);
-        assert!(r.str("redirect_url").starts_with(REDIRECT), "{why}");
+        assert!(r.redirect_url().starts_with(REDIRECT), "{why}");
         assert_eq!(r.redirect_param("error").as_deref(), Some(code), "{why}");
         assert_eq!(
             r.redirect_param("state").as_deref(),
@@ -243,13 +246,8 @@ async fn problems_the_consent_screen_shows_are_400s() {
         ),
         (
             with(base.clone(), "scope", json!("READ_GRAPH USE_TOOLS")),
-            "invalid_scope",
+            "scope_not_allowed",
             "scope not allowed",
-        ),
-        (
-            with(base.clone(), "scope", json!("  ")),
-            "invalid_request",
-            "empty scope",
         ),
         (
             with(base.clone(), "state", json!("s".repeat(5000))),
@@ -268,11 +266,34 @@ async fn problems_the_consent_screen_shows_are_400s() {
             json!("READ_GRAPH USE_TOOLS DELETE_INTEGRATIONS"),
         ))
         .await;
-    let description = r.body["error_description"].as_str().unwrap();
+    let description = r.description();
     assert!(
         description.contains("USE_TOOLS") && description.contains("DELETE_INTEGRATIONS"),
         "{description}"
     );
+    assert_eq!(app.count("authorization_code").await, 0);
+}
+
+#[tokio::test]
+async fn without_scope_the_apps_registered_scopes_are_granted() {
+    let (app, client) = signed_in_app().await;
+    for body in [
+        without(app.authorize_body(&client), "scope"),
+        with(app.authorize_body(&client), "scope", json!("  ")),
+    ] {
+        let code = app.authorize(&body).await.redirect_param("code").unwrap();
+        let t = app.exchange(&client, &code).await.ok();
+        assert_eq!(t.scope, "EXECUTE_GRAPH READ_GRAPH", "RFC 6749 §3.3 default");
+    }
+}
+
+#[tokio::test]
+async fn a_decision_is_required_and_never_defaults_to_approve() {
+    let (app, client) = signed_in_app().await;
+    let r = app
+        .authorize(&without(app.authorize_body(&client), "decision"))
+        .await;
+    assert_eq!((r.status, r.error()), (400, "invalid_request"));
     assert_eq!(app.count("authorization_code").await, 0);
 }
 
@@ -313,7 +334,7 @@ async fn cross_site_requests_are_refused() {
     let same = app
         .browser
         .post(app.url("/api/oauth/authorize"))
-        .header("origin", app.state.config.issuer())
+        .header("origin", &*app.state.issuer)
         .header("sec-fetch-site", "same-origin")
         .json(&body)
         .send()

@@ -1,16 +1,25 @@
-//! `spawn_app()` and a `TestApp` with one method per endpoint.
+//! `spawn_app()` and a `TestApp` with one method per endpoint. Endpoint
+//! methods answer in `shared`'s own types (`Answer<TokenResponse>` and so
+//! on), so a test reads the wire the way a client would; `Reply` is kept for
+//! tests about raw HTTP (malformed bodies, headers of any answer).
 
 #![allow(dead_code)] // each test module uses a different subset
 
 use api::clock::ManualClock;
 use api::config::Config;
-use api::crypto::{hash_secret, random_id, random_token, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
-use api::store::apps::{insert_app, NewApp, DEFAULT_GRANT_TYPES};
+use api::crypto::{hash_secret, random_id, random_token, HashedSecret, CLIENT_SECRET_PREFIX};
+use api::domain::client::GrantType;
+use api::state::AppState;
+use api::store::apps::{insert_client, NewClient};
 use api::store::Db;
-use api::{AppState, Application};
+use api::Application;
 use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
-use shared::ScopeSet;
+use shared::{
+    AuthorizeResponse, ClientId, ErrorBody, IntrospectResponse, Me, RedirectUri, ScopeSet,
+    TokenResponse,
+};
 use std::sync::Arc;
 use std::sync::OnceLock;
 
@@ -21,8 +30,8 @@ pub const REDIRECT: &str = "http://localhost:8080/callback";
 
 /// The hashed secret of every test app, hashed once per test process: scrypt
 /// costs tens of milliseconds, and the secret's value does not matter here.
-fn test_secret() -> &'static (String, api::crypto::HashedSecret) {
-    static SECRET: OnceLock<(String, api::crypto::HashedSecret)> = OnceLock::new();
+fn test_secret() -> &'static (String, HashedSecret) {
+    static SECRET: OnceLock<(String, HashedSecret)> = OnceLock::new();
     SECRET.get_or_init(|| {
         let secret = random_token(CLIENT_SECRET_PREFIX);
         let hashed = hash_secret(&secret);
@@ -31,14 +40,14 @@ fn test_secret() -> &'static (String, api::crypto::HashedSecret) {
 }
 
 /// Which database the suite runs on.
-fn backend() -> &'static str {
+pub fn backend() -> &'static str {
     static B: OnceLock<String> = OnceLock::new();
     B.get_or_init(|| std::env::var("TEST_BACKEND").unwrap_or_else(|_| "sqlite".into()))
 }
 
 /// A fresh, empty database URL for one test. PostgreSQL gets a schema of its
 /// own in the configured database; SQLite a file in a temp dir.
-async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     match backend() {
         "sqlite" => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -84,19 +93,16 @@ pub struct AppSpec {
     pub scopes: &'static str,
     pub redirect_uris: Vec<String>,
     pub public: bool,
-    pub grant_types: Vec<String>,
+    pub grant_types: Vec<GrantType>,
 }
 
 impl Default for AppSpec {
     fn default() -> Self {
         AppSpec {
-            scopes: "EXECUTE_GRAPH,READ_GRAPH",
+            scopes: "EXECUTE_GRAPH READ_GRAPH",
             redirect_uris: vec![REDIRECT.into()],
             public: false,
-            grant_types: DEFAULT_GRANT_TYPES
-                .iter()
-                .map(|g| (*g).to_owned())
-                .collect(),
+            grant_types: GrantType::ALL.to_vec(),
         }
     }
 }
@@ -116,12 +122,11 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// A server on a fresh database with `Config::for_tests` (nothing from the
+/// environment), changed by `configure`.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let (url, dir) = fresh_database().await;
-    let mut config = Config::defaults();
-    config.bind = "127.0.0.1:0".parse().expect("addr");
-    config.database_url = url;
-    config.database_max_connections = 8;
+    let mut config = Config::for_tests(&url);
     configure(&mut config);
     start(config, dir).await
 }
@@ -129,20 +134,22 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
 impl TestApp {
     /// A second server on the same database, as behind a load balancer.
     pub async fn another_instance(&self) -> TestApp {
-        start((*self.state.config).clone(), None).await
+        let mut config = (*self.state.config).clone();
+        config.bind = "127.0.0.1:0".parse().expect("addr");
+        start(config, None).await
     }
 }
 
-async fn start(config: Config, dir: Option<tempfile::TempDir>) -> TestApp {
+pub async fn start(config: Config, dir: Option<tempfile::TempDir>) -> TestApp {
     let db = Db::connect(&config.database_url, config.database_max_connections)
         .await
         .expect("database");
     let clock = ManualClock::new(1_800_000_000);
-    // The issuer must name the real port, which we only know after binding;
-    // tests that care set public_url themselves.
-    let state = AppState::new(db, config, Arc::new(clock.clone()));
-    let app = Application::with_state(state.clone()).await.expect("bind");
+    let app = Application::build_with(config, db, Arc::new(clock.clone()))
+        .await
+        .expect("bind");
     let addr = app.local_addr().expect("addr");
+    let state = app.state().clone();
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
         base: format!("http://{addr}"),
@@ -161,7 +168,7 @@ async fn start(config: Config, dir: Option<tempfile::TempDir>) -> TestApp {
     }
 }
 
-/// A response reduced to what tests look at.
+/// A response reduced to what tests look at, the body as untyped JSON.
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
@@ -170,12 +177,12 @@ pub struct Reply {
 }
 
 /// Sends a request and reads its reply.
-async fn send(request: reqwest::RequestBuilder) -> Reply {
+pub async fn send(request: reqwest::RequestBuilder) -> Reply {
     Reply::from(request.send().await.expect("request")).await
 }
 
 impl Reply {
-    async fn from(r: reqwest::Response) -> Reply {
+    pub async fn from(r: reqwest::Response) -> Reply {
         let status = r.status().as_u16();
         let headers = r.headers().clone();
         let text = r.text().await.expect("body");
@@ -207,19 +214,77 @@ impl Reply {
         obj["error"].as_str().expect("error is a string")
     }
 
-    pub fn str(&self, field: &str) -> &str {
-        self.body[field]
-            .as_str()
-            .unwrap_or_else(|| panic!("no string {field} in {:?}", self.body))
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The body as a `shared` type (or the error body, on failure).
+    pub fn typed<T: DeserializeOwned>(self) -> Answer<T> {
+        let body = if (200..300).contains(&self.status) {
+            Ok(serde_json::from_value(self.body.clone())
+                .unwrap_or_else(|e| panic!("not the expected type ({e}): {:?}", self.body)))
+        } else {
+            self.error();
+            Err(serde_json::from_value(self.body.clone()).expect("the error shape"))
+        };
+        Answer {
+            status: self.status,
+            headers: self.headers,
+            body,
+        }
+    }
+}
+
+/// An endpoint's answer in `shared`'s types: the success body, or the one
+/// error shape.
+#[derive(Debug)]
+pub struct Answer<T> {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Result<T, ErrorBody>,
+}
+
+impl<T: std::fmt::Debug> Answer<T> {
+    /// The success body; panics with the error otherwise.
+    pub fn ok(self) -> T {
+        match self.body {
+            Ok(v) => v,
+            Err(e) => panic!("expected success, got {}: {e:?}", self.status),
+        }
+    }
+
+    /// The success body, by reference.
+    pub fn value(&self) -> &T {
+        match &self.body {
+            Ok(v) => v,
+            Err(e) => panic!("expected success, got {}: {e:?}", self.status),
+        }
+    }
+
+    /// The error code; panics on success.
+    pub fn error(&self) -> &str {
+        match &self.body {
+            Ok(v) => panic!("expected an error, got {}: {v:?}", self.status),
+            Err(e) => &e.error,
+        }
+    }
+
+    pub fn description(&self) -> &str {
+        match &self.body {
+            Ok(v) => panic!("expected an error, got {}: {v:?}", self.status),
+            Err(e) => &e.error_description,
+        }
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+}
 
+impl Answer<AuthorizeResponse> {
     /// The query parameters of `redirect_url`.
     pub fn redirect_params(&self) -> Vec<(String, String)> {
-        let url = url::Url::parse(self.str("redirect_url")).expect("redirect_url is a URL");
+        let url = url::Url::parse(&self.value().redirect_url).expect("redirect_url is a URL");
         url.query_pairs()
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect()
@@ -230,6 +295,10 @@ impl Reply {
             .into_iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v)
+    }
+
+    pub fn redirect_url(&self) -> &str {
+        &self.value().redirect_url
     }
 }
 
@@ -264,36 +333,46 @@ impl TestApp {
     }
 
     /// Signs up (and so signs in) the browser.
-    pub async fn signup(&self, email: &str) -> Reply {
+    pub async fn signup(&self, email: &str) -> Answer<Me> {
         self.post_json(
             "/api/auth/signup",
             &json!({"email": email, "password": PASSWORD}),
         )
         .await
+        .typed()
     }
 
-    pub async fn login(&self, email: &str, password: &str) -> Reply {
+    pub async fn login(&self, email: &str, password: &str) -> Answer<Me> {
         self.post_json(
             "/api/auth/login",
             &json!({"email": email, "password": password}),
         )
         .await
+        .typed()
+    }
+
+    pub async fn me(&self) -> Answer<Me> {
+        self.get("/api/auth/me").await.typed()
     }
 
     pub async fn register_app(&self, spec: AppSpec) -> TestClient {
         let (secret, hashed) = test_secret();
-        let client_id = random_token(CLIENT_ID_PREFIX);
-        insert_app(
+        let client_id = random_token("agpt_client_");
+        insert_client(
             &self.state.db,
-            &NewApp {
+            &NewClient {
                 oauth_app_id: random_id(),
-                client_id: client_id.clone(),
+                client_id: ClientId::parse(&client_id).expect("client id"),
                 secret: (!spec.public).then(|| hashed.clone()),
                 name: "Test App".into(),
                 description: "An app for tests".into(),
                 logo_url: Some("https://example.com/logo.png".into()),
-                redirect_uris: spec.redirect_uris.clone(),
-                allowed_scopes: ScopeSet::parse_csv(spec.scopes).expect("scopes"),
+                redirect_uris: spec
+                    .redirect_uris
+                    .iter()
+                    .map(|u| RedirectUri::parse(u).expect("redirect uri"))
+                    .collect(),
+                allowed_scopes: ScopeSet::parse(spec.scopes).expect("scopes"),
                 grant_types: spec.grant_types.clone(),
                 owner_id: None,
             },
@@ -312,7 +391,20 @@ impl TestApp {
         self.register_app(AppSpec::default()).await
     }
 
-    /// The standard authorization request for `client`, as JSON.
+    /// Disables (or re-enables) an app straight in the store, as the CLI does.
+    pub async fn set_disabled(&self, client: &TestClient, disabled: bool) {
+        let now = self.state.now();
+        api::store::apps::set_disabled(
+            &self.state.db,
+            &ClientId::parse(&client.client_id).expect("client id"),
+            disabled.then_some(now),
+            now,
+        )
+        .await
+        .expect("set_disabled");
+    }
+
+    /// The standard authorization request for `client`, as JSON, approved.
     pub fn authorize_body(&self, client: &TestClient) -> Value {
         json!({
             "client_id": client.client_id,
@@ -322,25 +414,22 @@ impl TestApp {
             "code_challenge": CHALLENGE,
             "code_challenge_method": "S256",
             "response_type": "code",
+            "decision": "approve",
         })
     }
 
-    pub async fn authorize(&self, body: &Value) -> Reply {
-        self.post_json("/api/oauth/authorize", body).await
+    pub async fn authorize(&self, body: &Value) -> Answer<AuthorizeResponse> {
+        self.post_json("/api/oauth/authorize", body).await.typed()
     }
 
     /// Signs a new user in (unless one is) and gets a code for `client`.
     pub async fn get_code(&self, client: &TestClient) -> String {
         if self.get("/api/auth/me").await.status != 200 {
-            assert_eq!(
-                self.signup(&format!("{}@example.com", random_id()))
-                    .await
-                    .status,
-                201
-            );
+            self.signup(&format!("{}@example.com", random_id()))
+                .await
+                .ok();
         }
         let r = self.authorize(&self.authorize_body(client)).await;
-        assert_eq!(r.status, 200, "{:?}", r.body);
         r.redirect_param("code").expect("code in redirect")
     }
 
@@ -351,15 +440,13 @@ impl TestApp {
         client: &TestClient,
         form: &[(&str, &str)],
     ) -> Reply {
-        let r = self
-            .http
-            .post(self.url(path))
-            .basic_auth(&client.client_id, client.secret.as_deref())
-            .form(form)
-            .send()
-            .await
-            .expect("request");
-        Reply::from(r).await
+        send(
+            self.http
+                .post(self.url(path))
+                .basic_auth(&client.client_id, client.secret.as_deref())
+                .form(form),
+        )
+        .await
     }
 
     /// Posts a form with the client's credentials in the body (client_secret_post, or `none` for public clients).
@@ -378,7 +465,7 @@ impl TestApp {
     }
 
     /// Exchanges a code (form body, HTTP Basic).
-    pub async fn exchange(&self, client: &TestClient, code: &str) -> Reply {
+    pub async fn exchange(&self, client: &TestClient, code: &str) -> Answer<TokenResponse> {
         self.post_form_basic(
             "/api/oauth/token",
             client,
@@ -390,17 +477,16 @@ impl TestApp {
             ],
         )
         .await
+        .typed()
     }
 
-    /// A full authorization: code exchanged for tokens. Returns the token response.
-    pub async fn tokens(&self, client: &TestClient) -> Reply {
+    /// A full authorization: code exchanged for tokens.
+    pub async fn tokens(&self, client: &TestClient) -> TokenResponse {
         let code = self.get_code(client).await;
-        let r = self.exchange(client, &code).await;
-        assert_eq!(r.status, 200, "{:?}", r.body);
-        r
+        self.exchange(client, &code).await.ok()
     }
 
-    pub async fn refresh(&self, client: &TestClient, refresh_token: &str) -> Reply {
+    pub async fn refresh(&self, client: &TestClient, refresh_token: &str) -> Answer<TokenResponse> {
         self.post_form_basic(
             "/api/oauth/token",
             client,
@@ -410,17 +496,17 @@ impl TestApp {
             ],
         )
         .await
+        .typed()
     }
 
-    pub async fn introspect(&self, client: &TestClient, token: &str) -> Reply {
+    pub async fn introspect(&self, client: &TestClient, token: &str) -> Answer<IntrospectResponse> {
         self.post_form_basic("/api/oauth/introspect", client, &[("token", token)])
             .await
+            .typed()
     }
 
     pub async fn is_active(&self, client: &TestClient, token: &str) -> bool {
-        let r = self.introspect(client, token).await;
-        assert_eq!(r.status, 200, "{:?}", r.body);
-        r.body["active"].as_bool().expect("active is a bool")
+        self.introspect(client, token).await.ok().active
     }
 
     pub async fn revoke(&self, client: &TestClient, token: &str) -> Reply {
@@ -438,4 +524,9 @@ impl TestApp {
             .try_get::<i64, _>("n")
             .expect("n")
     }
+}
+
+/// The token pair of a token response, as plain strings for further requests.
+pub fn pair(t: &TokenResponse) -> (&str, &str) {
+    (t.access_token.secret(), t.refresh_token.secret())
 }

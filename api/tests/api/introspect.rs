@@ -1,17 +1,23 @@
 //! `POST /api/oauth/introspect` (RFC 7662).
 
-use crate::helpers::{spawn_app, spawn_app_with, TestClient};
-use api::store::apps::set_disabled;
+use crate::helpers::{pair, spawn_app, spawn_app_with, TestClient};
 use serde_json::json;
+use shared::IntrospectResponse;
 
 #[tokio::test]
 async fn an_active_access_token_is_described() {
     let app = spawn_app().await;
     let client = app.default_app().await;
     let t = app.tokens(&client).await;
-    let me = app.get("/api/auth/me").await;
-    let r = app.introspect(&client, t.str("access_token")).await;
-    assert_eq!(r.status, 200);
+    let me = app.me().await.ok();
+    let r = app
+        .post_form_basic(
+            "/api/oauth/introspect",
+            &client,
+            &[("token", t.access_token.secret())],
+        )
+        .await;
+    assert_eq!(r.header("cache-control"), Some("no-store"));
     let now = app.state.now();
     assert_eq!(
         r.body,
@@ -19,16 +25,16 @@ async fn an_active_access_token_is_described() {
             "active": true,
             "scope": "EXECUTE_GRAPH READ_GRAPH",
             "client_id": client.client_id,
-            "sub": me.str("user_id"),
+            "sub": me.user_id,
             "exp": now + 3600,
             "iat": now,
-            "token_type": "access_token",
-        })
+            "token_type": "Bearer",
+        }),
+        "RFC 7662 §2.2: token_type is the token's type"
     );
-    assert_eq!(r.header("cache-control"), Some("no-store"));
-    let rt = app.introspect(&client, t.str("refresh_token")).await;
-    assert_eq!(rt.body["active"], true);
-    assert_eq!(rt.body["token_type"], "refresh_token");
+    let rt = app.introspect(&client, t.refresh_token.secret()).await.ok();
+    assert!(rt.active);
+    assert_eq!(rt.token_type.as_deref(), Some("Bearer"));
 }
 
 #[tokio::test]
@@ -39,10 +45,10 @@ async fn json_bodies_with_client_secret_post_work_too() {
     let r = app
         .post_json_backend(
             "/api/oauth/introspect",
-            &json!({"token": t.str("access_token"), "client_id": client.client_id, "client_secret": client.secret}),
+            &json!({"token": t.access_token.secret(), "client_id": client.client_id, "client_secret": client.secret}),
         )
         .await;
-    assert_eq!(r.body["active"], true);
+    assert!(r.typed::<IntrospectResponse>().ok().active);
 }
 
 #[tokio::test]
@@ -51,13 +57,16 @@ async fn anything_not_an_active_own_token_is_just_inactive() {
     let client = app.default_app().await;
     let other = app.default_app().await;
     let t = app.tokens(&client).await;
-    let at = t.str("access_token");
+    let at = t.access_token.secret();
     let inactive = json!({"active": false});
-    assert_eq!(
-        app.introspect(&other, at).await.body,
-        inactive,
-        "another app's token"
-    );
+    let raw = |who: &TestClient, token: &str| {
+        let (app, who, token) = (&app, who.clone(), token.to_owned());
+        async move {
+            app.post_form_basic("/api/oauth/introspect", &who, &[("token", &token)])
+                .await
+        }
+    };
+    assert_eq!(raw(&other, at).await.body, inactive, "another app's token");
     for garbage in [
         "agpt_xt_nope",
         "agpt_rt_nope",
@@ -65,7 +74,7 @@ async fn anything_not_an_active_own_token_is_just_inactive() {
         "",
         &"x".repeat(5000),
     ] {
-        let r = app.introspect(&client, garbage).await;
+        let r = raw(&client, garbage).await;
         assert!(
             r.status == 200 || r.status == 400,
             "{garbage:.20}: {}",
@@ -76,7 +85,7 @@ async fn anything_not_an_active_own_token_is_just_inactive() {
         }
     }
     app.clock.advance(61);
-    assert_eq!(app.introspect(&client, at).await.body, inactive, "expired");
+    assert_eq!(raw(&client, at).await.body, inactive, "expired");
 }
 
 #[tokio::test]
@@ -85,23 +94,14 @@ async fn a_disabled_apps_tokens_are_inactive_at_once_and_never_a_500() {
     let client = app.default_app().await;
     let other = app.default_app().await;
     let t = app.tokens(&client).await;
-    set_disabled(&app.state.db, &client.client_id, Some(1), 1)
-        .await
-        .unwrap();
+    let at = t.access_token.secret();
+    app.set_disabled(&client, true).await;
     // The disabled app itself can no longer authenticate; another app sees nothing.
-    let r = app.introspect(&client, t.str("access_token")).await;
+    let r = app.introspect(&client, at).await;
     assert_eq!((r.status, r.error()), (401, "invalid_client"));
-    assert_eq!(
-        app.introspect(&other, t.str("access_token")).await.body,
-        json!({"active": false})
-    );
-    set_disabled(&app.state.db, &client.client_id, None, 2)
-        .await
-        .unwrap();
-    assert!(
-        app.is_active(&client, t.str("access_token")).await,
-        "re-enabled"
-    );
+    assert!(!app.is_active(&other, at).await);
+    app.set_disabled(&client, false).await;
+    assert!(app.is_active(&client, at).await, "re-enabled");
 }
 
 #[tokio::test]
@@ -109,20 +109,22 @@ async fn introspection_requires_client_authentication() {
     let app = spawn_app().await;
     let client = app.default_app().await;
     let t = app.tokens(&client).await;
-    let r = app
-        .http
-        .post(app.url("/api/oauth/introspect"))
-        .form(&[("token", t.str("access_token"))])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    let (at, _) = pair(&t);
+    // RFC 7662 §2.3 / RFC 6749 §5.2: no client authentication at all is a
+    // 401 with a challenge, on introspection and on revocation alike.
+    for path in ["/api/oauth/introspect", "/api/oauth/revoke"] {
+        let r = crate::helpers::send(app.http.post(app.url(path)).form(&[("token", at)])).await;
+        assert_eq!((r.status, r.error()), (401, "invalid_client"), "{path}");
+        assert!(
+            r.header("www-authenticate")
+                .is_some_and(|h| h.starts_with("Basic")),
+            "{path}"
+        );
+    }
+    assert!(app.is_active(&client, at).await, "nothing was revoked");
     let wrong = TestClient {
         secret: Some("agpt_secret_wrong".into()),
         ..client
     };
-    assert_eq!(
-        app.introspect(&wrong, t.str("access_token")).await.status,
-        401
-    );
+    assert_eq!(app.introspect(&wrong, at).await.status, 401);
 }

@@ -10,6 +10,7 @@ mod bad_input;
 mod concurrency;
 mod introspect;
 mod metadata;
+mod migration;
 mod multi_instance;
 mod oauth2_client;
 mod revoke;

@@ -5,6 +5,10 @@ use crate::helpers::spawn_app_with;
 #[tokio::test]
 async fn metadata_describes_the_server() {
     let app = spawn_app_with(|c| c.public_url = Some("https://auth.example.com/".into())).await;
+    assert_eq!(
+        &*app.state.issuer, "https://auth.example.com",
+        "one issuer, computed once"
+    );
     let r = app.get("/.well-known/oauth-authorization-server").await;
     assert_eq!(r.status, 200);
     let m = &r.body;

@@ -2,7 +2,7 @@
 //! Authorization URL → (the consent screen's call) → code → token exchange
 //! with a form body and HTTP Basic → refresh → introspect → revoke.
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::spawn_app;
 use oauth2::basic::BasicClient;
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IntrospectionUrl,
@@ -13,17 +13,8 @@ use std::collections::HashMap;
 
 #[tokio::test]
 async fn the_oauth2_crate_completes_the_whole_flow() {
-    // The issuer must be the real address; bind first to learn the port.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let app = spawn_app_with(|c| {
-        c.bind = format!("127.0.0.1:{port}").parse().unwrap();
-        c.public_url = Some(format!("http://127.0.0.1:{port}"));
-    })
-    .await;
+    // The issuer is computed from the address actually bound: no pre-binding.
+    let app = spawn_app().await;
     let registered = app.default_app().await;
     app.signup("ada@example.com").await;
 

@@ -1,7 +1,9 @@
 //! `POST /api/oauth/token` (RFC 6749 §4.1.3, §5, §6; RFC 7636; RFC 9700).
 
-use crate::helpers::{spawn_app, spawn_app_with, AppSpec, TestClient, CHALLENGE, VERIFIER};
+use crate::helpers::{pair, spawn_app, spawn_app_with, AppSpec, TestClient, CHALLENGE, VERIFIER};
+use api::domain::client::GrantType;
 use serde_json::json;
+use shared::TokenResponse;
 
 #[tokio::test]
 async fn code_exchange_with_form_and_basic_auth_follows_rfc_6749_5_1() {
@@ -9,15 +11,16 @@ async fn code_exchange_with_form_and_basic_auth_follows_rfc_6749_5_1() {
     let client = app.default_app().await;
     let code = app.get_code(&client).await;
     let r = app.exchange(&client, &code).await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    assert!(r.str("access_token").starts_with("agpt_xt_"));
-    assert!(r.str("refresh_token").starts_with("agpt_rt_"));
-    assert!(r.str("access_token").len() >= 8 + 43, "256 random bits");
-    assert_eq!(r.str("token_type"), "Bearer");
-    assert_eq!(r.body["expires_in"], 3600);
-    assert_eq!(r.str("scope"), "EXECUTE_GRAPH READ_GRAPH");
     assert_eq!(r.header("cache-control"), Some("no-store"));
     assert_eq!(r.header("pragma"), Some("no-cache"));
+    let t = r.ok();
+    let (access, refresh) = pair(&t);
+    assert!(access.starts_with("agpt_xt_"));
+    assert!(refresh.starts_with("agpt_rt_"));
+    assert!(access.len() >= 8 + 43, "256 random bits");
+    assert_eq!(t.token_type, "Bearer");
+    assert_eq!(t.expires_in, 3600);
+    assert_eq!(t.scope, "EXECUTE_GRAPH READ_GRAPH");
 }
 
 #[tokio::test]
@@ -37,9 +40,9 @@ async fn code_exchange_with_json_and_body_credentials_as_in_the_seed() {
                 "code_verifier": VERIFIER,
             }),
         )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    assert!(r.str("access_token").starts_with("agpt_xt_"));
+        .await
+        .typed::<TokenResponse>();
+    assert!(r.ok().access_token.secret().starts_with("agpt_xt_"));
 }
 
 #[tokio::test]
@@ -54,12 +57,9 @@ async fn lifetimes_are_configurable_and_codes_expire() {
     app.clock.advance(31);
     let r = app.exchange(&client, &code).await;
     assert_eq!((r.status, r.error()), (400, "invalid_grant"));
-    assert!(r.body["error_description"]
-        .as_str()
-        .unwrap()
-        .contains("expired"));
+    assert!(r.description().contains("expired"));
     let r = app.exchange(&client, &app.get_code(&client).await).await;
-    assert_eq!(r.body["expires_in"], 120);
+    assert_eq!(r.ok().expires_in, 120);
 }
 
 #[tokio::test]
@@ -127,18 +127,22 @@ async fn a_used_code_is_rejected_and_its_tokens_revoked() {
     let app = spawn_app().await;
     let client = app.default_app().await;
     let code = app.get_code(&client).await;
-    let first = app.exchange(&client, &code).await;
-    assert_eq!(first.status, 200);
-    let refreshed = app.refresh(&client, first.str("refresh_token")).await;
-    assert_eq!(refreshed.status, 200);
-    assert!(app.is_active(&client, refreshed.str("access_token")).await);
+    let first = app.exchange(&client, &code).await.ok();
+    let refreshed = app
+        .refresh(&client, first.refresh_token.secret())
+        .await
+        .ok();
+    assert!(
+        app.is_active(&client, refreshed.access_token.secret())
+            .await
+    );
 
     let replay = app.exchange(&client, &code).await;
     assert_eq!((replay.status, replay.error()), (400, "invalid_grant"));
     for token in [
-        first.str("access_token"),
-        refreshed.str("access_token"),
-        refreshed.str("refresh_token"),
+        first.access_token.secret(),
+        refreshed.access_token.secret(),
+        refreshed.refresh_token.secret(),
     ] {
         assert!(
             !app.is_active(&client, token).await,
@@ -156,8 +160,7 @@ async fn plain_pkce_works_when_enabled() {
     body["code_challenge"] = json!(VERIFIER);
     body["code_challenge_method"] = json!("plain");
     let code = app.authorize(&body).await.redirect_param("code").unwrap();
-    let r = app.exchange(&client, &code).await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
+    app.exchange(&client, &code).await.ok();
 }
 
 #[tokio::test]
@@ -165,28 +168,30 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_grant() {
     let app = spawn_app().await;
     let client = app.default_app().await;
     let first = app.tokens(&client).await;
-    let second = app.refresh(&client, first.str("refresh_token")).await;
-    assert_eq!(second.status, 200, "{:?}", second.body);
-    assert_ne!(second.str("refresh_token"), first.str("refresh_token"));
-    assert_eq!(second.str("scope"), "EXECUTE_GRAPH READ_GRAPH");
+    let second = app.refresh(&client, first.refresh_token.secret()).await;
     assert_eq!(second.header("cache-control"), Some("no-store"));
-    let third = app.refresh(&client, second.str("refresh_token")).await;
-    assert_eq!(third.status, 200);
+    let second = second.ok();
+    assert_ne!(second.refresh_token, first.refresh_token);
+    assert_eq!(second.scope, "EXECUTE_GRAPH READ_GRAPH");
+    let third = app
+        .refresh(&client, second.refresh_token.secret())
+        .await
+        .ok();
 
     // An attacker (or a confused client) replays a rotated-out token.
-    let reuse = app.refresh(&client, first.str("refresh_token")).await;
+    let reuse = app.refresh(&client, first.refresh_token.secret()).await;
     assert_eq!((reuse.status, reuse.error()), (400, "invalid_grant"));
     for token in [
-        third.str("access_token"),
-        third.str("refresh_token"),
-        second.str("access_token"),
+        third.access_token.secret(),
+        third.refresh_token.secret(),
+        second.access_token.secret(),
     ] {
         assert!(
             !app.is_active(&client, token).await,
             "reuse revokes the whole grant"
         );
     }
-    let after = app.refresh(&client, third.str("refresh_token")).await;
+    let after = app.refresh(&client, third.refresh_token.secret()).await;
     assert_eq!((after.status, after.error()), (400, "invalid_grant"));
 }
 
@@ -195,7 +200,7 @@ async fn refresh_may_narrow_but_not_widen_scope() {
     let app = spawn_app().await;
     let client = app.default_app().await;
     let first = app.tokens(&client).await;
-    let rt = first.str("refresh_token");
+    let rt = first.refresh_token.secret();
     let wider = app
         .post_form_basic(
             "/api/oauth/token",
@@ -206,7 +211,8 @@ async fn refresh_may_narrow_but_not_widen_scope() {
                 ("scope", "READ_GRAPH USE_TOOLS"),
             ],
         )
-        .await;
+        .await
+        .typed::<TokenResponse>();
     assert_eq!((wider.status, wider.error()), (400, "invalid_scope"));
     let narrower = app
         .post_form_basic(
@@ -218,16 +224,13 @@ async fn refresh_may_narrow_but_not_widen_scope() {
                 ("scope", "READ_GRAPH"),
             ],
         )
-        .await;
-    assert_eq!(
-        narrower.status, 200,
-        "the failed widening did not spend the token: {:?}",
-        narrower.body
-    );
-    assert_eq!(narrower.str("scope"), "READ_GRAPH");
+        .await
+        .typed::<TokenResponse>()
+        .ok(); // the failed widening did not spend the token
+    assert_eq!(narrower.scope, "READ_GRAPH");
     // The new refresh token keeps the original grant's scope.
-    let again = app.refresh(&client, narrower.str("refresh_token")).await;
-    assert_eq!(again.str("scope"), "EXECUTE_GRAPH READ_GRAPH");
+    let again = app.refresh(&client, narrower.refresh_token.secret()).await;
+    assert_eq!(again.ok().scope, "EXECUTE_GRAPH READ_GRAPH");
 }
 
 #[tokio::test]
@@ -236,10 +239,10 @@ async fn refresh_tokens_expire_and_belong_to_their_client() {
     let client = app.default_app().await;
     let other = app.default_app().await;
     let t = app.tokens(&client).await;
-    let stolen = app.refresh(&other, t.str("refresh_token")).await;
+    let stolen = app.refresh(&other, t.refresh_token.secret()).await;
     assert_eq!((stolen.status, stolen.error()), (400, "invalid_grant"));
     app.clock.advance(101);
-    let expired = app.refresh(&client, t.str("refresh_token")).await;
+    let expired = app.refresh(&client, t.refresh_token.secret()).await;
     assert_eq!((expired.status, expired.error()), (400, "invalid_grant"));
 }
 
@@ -270,18 +273,63 @@ async fn public_clients_use_pkce_without_a_secret() {
         "a public client has no secret to show"
     );
     let r = app.post_form("/api/oauth/token", &public, &form).await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
+    let t = r.typed::<TokenResponse>().ok();
     let refreshed = app
         .post_form(
             "/api/oauth/token",
             &public,
             &[
                 ("grant_type", "refresh_token"),
-                ("refresh_token", r.str("refresh_token")),
+                ("refresh_token", t.refresh_token.secret()),
             ],
         )
         .await;
-    assert_eq!(refreshed.status, 200, "{:?}", refreshed.body);
+    refreshed.typed::<TokenResponse>().ok();
+}
+
+#[tokio::test]
+async fn a_public_client_may_send_basic_with_an_empty_password() {
+    // Many client libraries always use HTTP Basic; for a public client they
+    // send `client_id:` (RFC 6749 §2.3.1 with an empty secret).
+    let app = spawn_app().await;
+    let public = app
+        .register_app(AppSpec {
+            public: true,
+            ..AppSpec::default()
+        })
+        .await;
+    let code = app.get_code(&public).await;
+    let r = app
+        .http
+        .post(app.url("/api/oauth/token"))
+        .basic_auth(&public.client_id, Some(""))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", public.redirect_uri.as_str()),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let t: TokenResponse = crate::helpers::Reply::from(r).await.typed().ok();
+    assert!(t.access_token.secret().starts_with("agpt_xt_"));
+    // A confidential client with an empty password has presented no secret.
+    let confidential = app.default_app().await;
+    let r = app
+        .post_form_basic(
+            "/api/oauth/token",
+            &TestClient {
+                secret: Some(String::new()),
+                ..confidential
+            },
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "agpt_rt_x"),
+            ],
+        )
+        .await;
+    assert_eq!((r.status, r.error()), (401, "invalid_client"));
 }
 
 #[tokio::test]
@@ -312,6 +360,16 @@ async fn client_authentication_failures() {
     };
     let missing = app.post_form("/api/oauth/token", &none, &form).await;
     assert_eq!((missing.status, missing.error()), (400, "invalid_client"));
+    // No credentials at all: 401 with a challenge (RFC 6749 §5.2).
+    let anonymous = app
+        .http
+        .post(app.url("/api/oauth/token"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert!(anonymous.headers().contains_key("www-authenticate"));
     let unknown = TestClient {
         client_id: "agpt_client_unknown".into(),
         ..client.clone()
@@ -433,7 +491,7 @@ async fn grant_type_problems() {
     );
     let no_refresh = app
         .register_app(AppSpec {
-            grant_types: vec!["authorization_code".into()],
+            grant_types: vec![GrantType::AuthorizationCode],
             ..AppSpec::default()
         })
         .await;
@@ -452,10 +510,7 @@ async fn a_disabled_app_can_no_longer_get_tokens() {
     let app = spawn_app().await;
     let client = app.default_app().await;
     let t = app.tokens(&client).await;
-    let now = app.state.now();
-    api::store::apps::set_disabled(&app.state.db, &client.client_id, Some(now), now)
-        .await
-        .unwrap();
-    let r = app.refresh(&client, t.str("refresh_token")).await;
+    app.set_disabled(&client, true).await;
+    let r = app.refresh(&client, t.refresh_token.secret()).await;
     assert_eq!((r.status, r.error()), (401, "invalid_client"));
 }

@@ -24,8 +24,13 @@ async fn flag_mode_prints_a_script_that_fails_loudly_until_the_owner_is_filled_i
     assert!(sql.contains("--   client_id:     agpt_client_"), "{sql}");
     assert!(sql.contains("--   client_secret: agpt_secret_"), "{sql}");
     assert!(sql.contains("'O''Brien''s App'"), "{sql}");
-    assert!(sql.contains("'EXECUTE_GRAPH,READ_GRAPH'"), "{sql}");
-    assert!(sql.contains("'authorization_code,refresh_token'"), "{sql}");
+    assert!(sql.contains("'EXECUTE_GRAPH READ_GRAPH'"), "{sql}");
+    assert!(sql.contains("'authorization_code refresh_token'"), "{sql}");
+    assert!(
+        sql.contains("insert into oauth_app_redirect_uri (oauth_app_id, redirect_uri) values (")
+            && sql.contains(", 'http://localhost:8080/callback');"),
+        "{sql}"
+    );
     assert!(sql.contains("'YOUR_USER_ID_HERE'"), "{sql}");
     assert!(stderr(out.get_output()).contains("shown only once"));
 

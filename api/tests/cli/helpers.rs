@@ -185,9 +185,7 @@ pub struct TestApi {
 
 impl TestApi {
     pub async fn spawn(db: &TestDb) -> TestApi {
-        let mut config = api::config::Config::defaults();
-        config.bind = "127.0.0.1:0".parse().expect("addr");
-        config.database_url = db.url.clone();
+        let mut config = api::config::Config::for_tests(&db.url);
         config.database_max_connections = 4;
         let app = api::Application::build(config).await.expect("API starts");
         let base = format!("http://{}", app.local_addr().expect("bound"));
@@ -235,6 +233,7 @@ impl TestApi {
                 "code_challenge": s256_challenge(&verifier),
                 "code_challenge_method": "S256",
                 "response_type": "code",
+                "decision": "approve",
             }))
             .send()
             .await

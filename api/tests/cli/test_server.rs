@@ -145,7 +145,7 @@ async fn the_test_server_runs_a_flow_server_side_and_deletes_its_app_on_sigterm(
             "client_id": query["client_id"], "redirect_uri": query["redirect_uri"],
             "scope": query["scope"], "state": query["state"],
             "code_challenge": query["code_challenge"], "code_challenge_method": "S256",
-            "response_type": "code",
+            "response_type": "code", "decision": "approve",
         }))
         .send()
         .await

@@ -1,0 +1,117 @@
+//! The server's half of the authorization request (RFC 6749 §4.1.2.1):
+//! verifying the client and its redirect URI, and the responses sent back
+//! through that URI (RFC 6749 §4.1.2, RFC 9207).
+
+use super::client::Client;
+use super::redirect::redirect_url;
+use shared::{AuthorizationCode, AuthorizeProblem, ClientTarget, ErrorCode};
+
+/// What the seed says a denial tells the app.
+pub const DENIED_DESCRIPTION: &str = "User denied access";
+
+/// Stage 2 of the request: the client must exist and be active, and the
+/// redirect URI must be one it registered (`registered`, matched by the
+/// store). Until this passes, nothing is ever redirected.
+pub fn verify_client(found: Option<Client>, registered: bool) -> Result<Client, AuthorizeProblem> {
+    let client = found
+        .filter(Client::is_active)
+        .ok_or(AuthorizeProblem::UnknownClient)?;
+    if !registered {
+        return Err(AuthorizeProblem::RedirectUriNotRegistered);
+    }
+    Ok(client)
+}
+
+/// The URLs an authorization ends in, all to the verified redirect URI and
+/// all carrying `state` and `iss`.
+#[derive(Debug, Clone, Copy)]
+pub struct Responder<'a> {
+    pub target: &'a ClientTarget,
+    pub issuer: &'a str,
+}
+
+impl Responder<'_> {
+    /// RFC 6749 §4.1.2.
+    pub fn code(&self, code: &AuthorizationCode) -> String {
+        self.url(&[("code", Some(code.secret()))])
+    }
+
+    /// RFC 6749 §4.1.2.1.
+    pub fn error(&self, code: ErrorCode, description: &str) -> String {
+        self.url(&[
+            ("error", Some(code.as_str())),
+            ("error_description", Some(description)),
+        ])
+    }
+
+    fn url(&self, first: &[(&str, Option<&str>)]) -> String {
+        let mut params = first.to_vec();
+        params.push(("state", self.target.state.as_ref().map(|s| s.as_str())));
+        params.push(("iss", Some(self.issuer)));
+        redirect_url(self.target.redirect_uri.as_str(), &params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::client::tests::client;
+    use shared::{AuthorizeParams, ClientId, RedirectUri, State};
+
+    #[test]
+    fn only_an_active_client_with_a_registered_uri_passes() {
+        assert!(verify_client(Some(client(true)), true).is_ok());
+        assert_eq!(
+            verify_client(Some(client(true)), false).unwrap_err(),
+            AuthorizeProblem::RedirectUriNotRegistered
+        );
+        assert_eq!(
+            verify_client(None, false).unwrap_err(),
+            AuthorizeProblem::UnknownClient
+        );
+        let mut disabled = client(true);
+        disabled.disabled_at = Some(1);
+        assert_eq!(
+            verify_client(Some(disabled), true).unwrap_err(),
+            AuthorizeProblem::UnknownClient,
+            "a disabled client is unknown, whatever its URI"
+        );
+    }
+
+    #[test]
+    fn responses_carry_state_and_issuer_and_deny_reads_as_the_seed_says() {
+        let target = ClientTarget {
+            client_id: ClientId::parse("agpt_client_x").unwrap(),
+            redirect_uri: RedirectUri::parse("http://localhost:8080/callback").unwrap(),
+            state: State::parse("random-state-string"),
+        };
+        let r = Responder {
+            target: &target,
+            issuer: "https://auth.example",
+        };
+        assert_eq!(
+            r.error(ErrorCode::AccessDenied, DENIED_DESCRIPTION),
+            "http://localhost:8080/callback?error=access_denied&error_description=User%20denied%20access\
+             &state=random-state-string&iss=https%3A%2F%2Fauth.example"
+        );
+        assert_eq!(
+            r.code(&AuthorizationCode::new("agpt_code_1")),
+            "http://localhost:8080/callback?code=agpt_code_1&state=random-state-string&iss=https%3A%2F%2Fauth.example"
+        );
+        let no_state = AuthorizeParams {
+            client_id: Some("agpt_client_x".into()),
+            redirect_uri: Some("https://a/cb".into()),
+            ..AuthorizeParams::default()
+        }
+        .target()
+        .unwrap();
+        let r = Responder {
+            target: &no_state,
+            issuer: "i",
+        };
+        assert_eq!(
+            r.code(&AuthorizationCode::new("c")),
+            "https://a/cb?code=c&iss=i"
+        );
+    }
+}
