@@ -100,7 +100,7 @@ test('unregistered redirect_uri → an error page at once; the API answers 400 a
     data: { ...p, decision: 'approve' },
   });
   assert.equal(res.status(), 400);
-  assert.equal((await res.json()).error, 'invalid_request');
+  assert.equal((await res.json()).error, 'redirect_uri_not_registered');
   await checkScreen(page, 'error-invalid-redirect-uri');
   await context.close();
 });

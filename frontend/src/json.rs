@@ -237,6 +237,37 @@ impl ser::SerializeSeq for Items {
     }
 }
 
+/// A JS object being filled with a map's entries (also what serde makes of a
+/// struct with a `#[serde(flatten)]` field): keys must be strings.
+struct Entries {
+    object: Object,
+    key: Option<JsValue>,
+}
+
+impl ser::SerializeMap for Entries {
+    type Ok = JsValue;
+    type Error = Invalid;
+
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), Invalid> {
+        let key = key.serialize(ToJs)?;
+        if !key.is_string() {
+            return Err(Invalid);
+        }
+        self.key = Some(key);
+        Ok(())
+    }
+
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Invalid> {
+        let key = self.key.take().ok_or(Invalid)?;
+        Reflect::set(&self.object, &key, &value.serialize(ToJs)?).map_err(|_| Invalid)?;
+        Ok(())
+    }
+
+    fn end(self) -> Result<JsValue, Invalid> {
+        Ok(self.object.into())
+    }
+}
+
 impl ser::Serializer for ToJs {
     type Ok = JsValue;
     type Error = Invalid;
@@ -244,7 +275,7 @@ impl ser::Serializer for ToJs {
     type SerializeTuple = Impossible<JsValue, Invalid>;
     type SerializeTupleStruct = Impossible<JsValue, Invalid>;
     type SerializeTupleVariant = Impossible<JsValue, Invalid>;
-    type SerializeMap = Impossible<JsValue, Invalid>;
+    type SerializeMap = Entries;
     type SerializeStruct = Fields;
     type SerializeStructVariant = Impossible<JsValue, Invalid>;
 
@@ -349,8 +380,11 @@ impl ser::Serializer for ToJs {
     ) -> Result<Self::SerializeTupleVariant, Invalid> {
         Err(Invalid)
     }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Invalid> {
-        Err(Invalid)
+    fn serialize_map(self, _: Option<usize>) -> Result<Entries, Invalid> {
+        Ok(Entries {
+            object: Object::new(),
+            key: None,
+        })
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Fields, Invalid> {
         Ok(Fields(Object::new()))

@@ -367,7 +367,8 @@ mod tests {
     fn problems_come_in_rfc_6749_order_with_their_disposition() {
         use AuthorizeProblem as P;
         let huge = "s".repeat(2049);
-        let cases: Vec<(Vec<(&str, Option<&str>)>, AuthorizeProblem, bool, &str)> = vec![
+        type Overrides<'a> = Vec<(&'a str, Option<&'a str>)>;
+        let cases: Vec<(Overrides, AuthorizeProblem, bool, &str)> = vec![
             (
                 vec![("client_id", None)],
                 P::Missing("client_id"),

@@ -1,91 +1,75 @@
-//! The authorize page's decisions: what to do with a request before any
-//! network call, and which screen each API answer leads to.
+//! The authorize page's decisions: what to do with a request before and
+//! after asking the server about the app, and which screen each API answer
+//! leads to.
 //!
-//! The server is the judge of everything that ends in a redirect; these
-//! functions only pick the screen. The page never builds a redirect itself.
+//! The request is parsed with `shared`'s `AuthorizeParams::target` and
+//! `AuthorizationRequest::parse`, the functions the server runs on the
+//! decision, so both apply the same rules in the same order with the same
+//! words. The server is the judge of everything that ends in a redirect;
+//! these functions only pick the screen, and they pick it by error code,
+//! never by a message's wording. The page never builds a redirect itself.
 
 use super::api_error::ApiError;
 use super::problem::{Problem, ProblemKind};
 use shared::{
-    check_authorize_params, AppInfo, AuthorizeRequest, AuthorizeResponse, RedirectUri, Scope,
-    ScopeInfo, ScopeSet,
+    AppInfo, AuthorizationRequest, AuthorizeParams, AuthorizeProblem, AuthorizeResponse,
+    ClientTarget, ErrorCode, RedirectUri, ScopeInfo,
 };
 
-/// What the request alone says, before asking the server anything.
+/// The screen for a problem the request itself has, by its code.
+pub fn request_problem(p: &AuthorizeProblem) -> Problem {
+    let kind = match p.code() {
+        ErrorCode::ScopeNotAllowed => ProblemKind::InvalidScopes,
+        ErrorCode::RedirectUriNotRegistered => ProblemKind::InvalidRedirectUri,
+        ErrorCode::InvalidClient => ProblemKind::AppNotFound,
+        _ => ProblemKind::InvalidRequest,
+    };
+    Problem::with_detail(kind, p.to_string())
+}
+
+/// Stage 1, before any network call: who is asking and where the answer
+/// goes. A problem here is **Invalid Request** (the redirect URI is not
+/// verified yet, so nothing can go back to the app).
+pub fn precheck(params: &AuthorizeParams) -> Result<ClientTarget, Problem> {
+    params.target().map_err(|p| request_problem(&p))
+}
+
+/// What the request says once the app is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Precheck {
-    /// Required parameters missing or malformed: **Invalid Request**, no
-    /// network, nothing redirects (the redirect URI is not verified yet).
-    Invalid(Problem),
-    /// An unknown scope name or a `response_type` other than `code`: errors
-    /// that RFC 6749 §4.1.2.1 returns to the app. Only the server can build
-    /// that redirect (it verifies the redirect URI), so the page asks it.
+pub enum Next {
+    /// A problem that goes back to the app (an unknown scope, a response
+    /// type other than `code`): only the server may build that redirect, so
+    /// the page asks it (with "deny": it never approves anything unclicked).
     ServerDecides,
-    /// Well-formed; these are the scopes to show once the app is known.
-    Consent(ScopeSet),
+    /// A problem the page shows.
+    Show(Problem),
+    /// Valid: ask the person.
+    Consent(AuthorizationRequest),
 }
 
-/// Classifies a parsed request.
-pub fn precheck(req: &AuthorizeRequest) -> Precheck {
-    if let Err(problem) = check_authorize_params(
-        req.client_id.as_deref(),
-        req.redirect_uri.as_deref(),
-        req.scope.as_deref(),
-        req.code_challenge.as_deref(),
-        req.code_challenge_method.as_deref(),
-        req.response_type.as_deref(),
-    ) {
-        return Precheck::Invalid(Problem::with_detail(
-            ProblemKind::InvalidRequest,
-            problem.to_string(),
-        ));
-    }
-    if req.response_type.as_deref() != Some("code") {
-        return Precheck::ServerDecides;
-    }
-    match ScopeSet::parse(req.scope.as_deref().unwrap_or_default()) {
-        Ok(scopes) if !scopes.is_empty() => Precheck::Consent(scopes),
-        _ => Precheck::ServerDecides,
+/// Stage 3, against what the app may ask for (from `GET /api/oauth/app/…`).
+pub fn after_app_info(params: &AuthorizeParams, target: &ClientTarget, app: &AppInfo) -> Next {
+    match AuthorizationRequest::parse(params, target, &app.policy()) {
+        Ok(request) => Next::Consent(request),
+        Err(p) if p.redirects() => Next::ServerDecides,
+        Err(p) => Next::Show(request_problem(&p)),
     }
 }
 
-/// The requested scopes the app may not ask for (shown as **Invalid
-/// Scopes** before the person clicks; the server checks again).
-pub fn disallowed_scopes(requested: &ScopeSet, app: &AppInfo) -> Vec<Scope> {
-    requested
+/// The rows of the permission list: the requested scopes (all of them among
+/// the app's, or parsing would have refused), in catalogue order, with the
+/// app's descriptions.
+pub fn scope_rows(request: &AuthorizationRequest, app: &AppInfo) -> Vec<ScopeInfo> {
+    request
+        .scopes
         .iter()
-        .filter(|s| !app.scopes.iter().any(|a| a.name == s.as_str()))
-        .collect()
-}
-
-/// The problem to show for [`disallowed_scopes`].
-pub fn invalid_scopes_problem(disallowed: &[Scope]) -> Problem {
-    let names: Vec<&str> = disallowed.iter().map(|s| s.as_str()).collect();
-    Problem::with_detail(
-        ProblemKind::InvalidScopes,
-        format!("Not allowed for this application: {}", names.join(", ")),
-    )
-}
-
-/// The rows of the permission list, in catalogue order, with the app's
-/// descriptions (the catalogue's when the app has none).
-pub fn scope_rows(requested: &ScopeSet, app: &AppInfo) -> Vec<ScopeInfo> {
-    requested
-        .iter()
-        .map(|s| {
-            app.scopes
-                .iter()
-                .find(|a| a.name == s.as_str())
-                .cloned()
-                .unwrap_or_else(|| ScopeInfo::from(s))
-        })
+        .filter_map(|s| app.scopes.iter().find(|a| a.name == s.as_str()).cloned())
         .collect()
 }
 
 /// The host shown as "you will be sent to …".
-pub fn redirect_host(req: &AuthorizeRequest) -> Option<String> {
-    let uri = RedirectUri::parse(req.redirect_uri.as_deref()?)?;
-    Some(uri.display_host().to_owned())
+pub fn redirect_host(uri: &RedirectUri) -> String {
+    uri.display_host().to_owned()
 }
 
 /// The logo to show, if any. Only our own paths and inline images: the page
@@ -96,55 +80,39 @@ pub fn logo_src(app: &AppInfo) -> Option<&str> {
     (same_origin || url.starts_with("data:image/")).then_some(url)
 }
 
-/// The screen for a failed `GET /api/oauth/app/{client_id}`.
-pub fn app_info_problem(err: &ApiError) -> Problem {
-    match err.status() {
-        Some(404) => Problem::new(ProblemKind::AppNotFound),
-        // The only 400 it gives: the redirect URI is not registered.
-        Some(400) => Problem::with_detail(
-            ProblemKind::InvalidRedirectUri,
-            err.description().unwrap_or_default().to_owned(),
-        ),
-        _ => unavailable(err),
-    }
+/// The screen for an error answer of the consent API (`GET /api/oauth/app/…`
+/// or the decision), by status and code.
+pub fn api_problem(err: &ApiError) -> Problem {
+    let detail = err.description().unwrap_or_default().to_owned();
+    let code = err.code().and_then(ErrorCode::from_name);
+    let kind = match (err.status(), code) {
+        (Some(403), _) => ProblemKind::Refused,
+        (Some(404), _) | (Some(400), Some(ErrorCode::InvalidClient)) => ProblemKind::AppNotFound,
+        (Some(400), Some(ErrorCode::RedirectUriNotRegistered)) => ProblemKind::InvalidRedirectUri,
+        (Some(400), Some(ErrorCode::ScopeNotAllowed)) => ProblemKind::InvalidScopes,
+        (Some(400), Some(_)) => ProblemKind::InvalidRequest,
+        _ => return unavailable(err),
+    };
+    Problem::with_detail(kind, detail)
 }
 
 /// What follows `POST /api/oauth/authorize`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// The server built and verified this URL: go there.
+    /// Go to the URL the API validated (the app's redirect URI).
     Navigate(String),
-    /// No session: sign in, then come back to the same authorize URL.
+    /// The session is gone: sign in and come back.
     SignIn,
-    /// An error screen; nothing redirects.
+    /// Show an error screen.
     Show(Problem),
 }
 
 /// Maps the answer to `POST /api/oauth/authorize` to what the page does.
 pub fn authorize_outcome(result: Result<AuthorizeResponse, ApiError>) -> Outcome {
-    let err = match result {
-        Ok(r) => return Outcome::Navigate(r.redirect_url),
-        Err(err) => err,
-    };
-    let detail = err.description().unwrap_or_default().to_owned();
-    match (err.status(), err.code()) {
-        (Some(401), _) => Outcome::SignIn,
-        (Some(403), _) => Outcome::Show(Problem::with_detail(ProblemKind::Refused, detail)),
-        (Some(400), Some("invalid_client")) | (Some(404), _) => {
-            Outcome::Show(Problem::with_detail(ProblemKind::AppNotFound, detail))
-        }
-        (Some(400), Some("invalid_scope")) => {
-            Outcome::Show(Problem::with_detail(ProblemKind::InvalidScopes, detail))
-        }
-        // The server names the parameter in its description; the redirect
-        // URI deserves its own title since it is the one that protects the
-        // person from being sent somewhere unknown.
-        (Some(400), _) if detail.contains("redirect_uri") => Outcome::Show(Problem::with_detail(
-            ProblemKind::InvalidRedirectUri,
-            detail,
-        )),
-        (Some(400), _) => Outcome::Show(Problem::with_detail(ProblemKind::InvalidRequest, detail)),
-        _ => Outcome::Show(unavailable(&err)),
+    match result {
+        Ok(r) => Outcome::Navigate(r.redirect_url),
+        Err(err) if err.status() == Some(401) => Outcome::SignIn,
+        Err(err) => Outcome::Show(api_problem(&err)),
     }
 }
 
@@ -161,12 +129,12 @@ pub fn unavailable(err: &ApiError) -> Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logic::query::authorize_request_from_query;
-    use shared::{ErrorBody, ErrorCode};
+    use crate::logic::query::authorize_params_from_query;
+    use shared::{ErrorBody, Scope};
 
     const CC: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-    fn req(overrides: &[(&str, Option<&str>)]) -> AuthorizeRequest {
+    fn params(overrides: &[(&str, Option<&str>)]) -> AuthorizeParams {
         let mut params = [
             ("client_id", Some("agpt_client_x")),
             ("redirect_uri", Some("http://localhost:8080/callback")),
@@ -183,7 +151,7 @@ mod tests {
             .iter()
             .filter_map(|(k, v)| v.map(|v| format!("{k}={}", crate::logic::query::encode(v))))
             .collect();
-        authorize_request_from_query(&q.join("&")).unwrap()
+        authorize_params_from_query(&q.join("&")).unwrap()
     }
 
     fn app(scopes: &[Scope]) -> AppInfo {
@@ -193,7 +161,12 @@ mod tests {
             description: "d".into(),
             logo_url: None,
             scopes: scopes.iter().map(|s| ScopeInfo::from(*s)).collect(),
+            plain_pkce_allowed: true,
         }
+    }
+
+    fn next(p: &AuthorizeParams, app: &AppInfo) -> Next {
+        after_app_info(p, &precheck(p).unwrap(), app)
     }
 
     fn err(status: u16, code: ErrorCode, description: &str) -> ApiError {
@@ -205,59 +178,68 @@ mod tests {
 
     #[test]
     fn precheck_follows_the_error_table() {
-        let invalid = |r: &AuthorizeRequest| match precheck(r) {
-            Precheck::Invalid(p) => {
-                assert_eq!(p.kind, ProblemKind::InvalidRequest);
-                p.detail.unwrap()
-            }
-            other => panic!("expected Invalid Request, got {other:?}"),
+        let invalid = |p: &AuthorizeParams| {
+            let problem = precheck(p).unwrap_err();
+            assert_eq!(problem.kind, ProblemKind::InvalidRequest);
+            problem.detail.unwrap()
         };
-        assert!(invalid(&req(&[("client_id", None)])).contains("client_id"));
-        assert!(invalid(&req(&[("code_challenge", None)])).contains("code_challenge"));
-        assert!(invalid(&req(&[("code_challenge", Some("short"))])).contains("code_challenge"));
-        assert!(invalid(&req(&[("redirect_uri", Some(""))])).contains("redirect_uri"));
-
-        assert_eq!(
-            precheck(&req(&[("scope", Some("READ_GRAPH bogus"))])),
-            Precheck::ServerDecides
-        );
-        assert_eq!(
-            precheck(&req(&[("response_type", Some("token"))])),
-            Precheck::ServerDecides
-        );
-        assert_eq!(
-            precheck(&req(&[])),
-            Precheck::Consent(ScopeSet::new([Scope::ReadGraph, Scope::ExecuteGraph]))
+        assert!(invalid(&params(&[("client_id", None)])).contains("client_id"));
+        assert!(invalid(&params(&[("redirect_uri", Some(""))])).contains("redirect_uri"));
+        assert!(
+            precheck(&params(&[("code_challenge", None)])).is_ok(),
+            "needs the app first"
         );
     }
 
     #[test]
-    fn scopes_outside_the_apps_allowance_are_named() {
-        let requested = ScopeSet::parse("READ_GRAPH USE_TOOLS READ_STORE").unwrap();
-        let app = app(&[Scope::ReadGraph, Scope::ExecuteGraph]);
-        let bad = disallowed_scopes(&requested, &app);
-        assert_eq!(bad, vec![Scope::ReadStore, Scope::UseTools]);
-        let p = invalid_scopes_problem(&bad);
+    fn after_the_app_is_known_problems_are_shown_or_left_to_the_server() {
+        let a = app(&[Scope::ReadGraph, Scope::ExecuteGraph]);
+        let shown = |p: &AuthorizeParams| match next(p, &a) {
+            Next::Show(problem) => problem,
+            other => panic!("expected a screen, got {other:?}"),
+        };
+        let p = shown(&params(&[("code_challenge", None)]));
+        assert_eq!(p.kind, ProblemKind::InvalidRequest);
+        assert!(p.detail.unwrap().contains("code_challenge"));
+        let p = shown(&params(&[(
+            "scope",
+            Some("READ_GRAPH USE_TOOLS READ_STORE"),
+        )]));
         assert_eq!(p.kind, ProblemKind::InvalidScopes);
         assert_eq!(
             p.detail.as_deref(),
-            Some("Not allowed for this application: READ_STORE, USE_TOOLS")
+            Some("The application is not allowed to request: READ_STORE, USE_TOOLS")
         );
-        assert!(disallowed_scopes(&ScopeSet::parse("READ_GRAPH").unwrap(), &app).is_empty());
+        assert_eq!(
+            next(&params(&[("scope", Some("READ_GRAPH bogus"))]), &a),
+            Next::ServerDecides
+        );
+        assert_eq!(
+            next(&params(&[("response_type", Some("token"))]), &a),
+            Next::ServerDecides
+        );
+        let Next::Consent(r) = next(&params(&[("scope", None)]), &a) else {
+            panic!("a request without scope gets the app's scopes");
+        };
+        assert_eq!(r.scopes, a.policy().allowed_scopes);
     }
 
     #[test]
     fn scope_rows_prefer_the_apps_descriptions() {
-        let mut a = app(&[Scope::ReadGraph]);
-        a.scopes[0].description = "Custom".into();
-        let rows = scope_rows(&ScopeSet::parse("READ_GRAPH EXECUTE_GRAPH").unwrap(), &a);
+        let mut a = app(&[Scope::ReadGraph, Scope::ExecuteGraph]);
+        a.scopes[0].description = "Custom".into(); // READ_GRAPH
+        let Next::Consent(r) = next(&params(&[]), &a) else {
+            panic!("valid");
+        };
+        let rows = scope_rows(&r, &a);
         assert_eq!(rows[0], ScopeInfo::from(Scope::ExecuteGraph));
         assert_eq!(rows[1].description, "Custom");
     }
 
     #[test]
     fn redirect_host_and_logo() {
-        assert_eq!(redirect_host(&req(&[])).as_deref(), Some("localhost:8080"));
+        let target = precheck(&params(&[])).unwrap();
+        assert_eq!(redirect_host(&target.redirect_uri), "localhost:8080");
         let mut a = app(&[]);
         for (logo, shown) in [
             (Some("/logos/a.png"), true),
@@ -273,17 +255,19 @@ mod tests {
     }
 
     #[test]
-    fn app_info_failures() {
-        let p = app_info_problem(&err(404, ErrorCode::NotFound, "no such app"));
+    fn app_info_failures_are_told_apart_by_code_not_words() {
+        let p = api_problem(&err(404, ErrorCode::NotFound, "no such app"));
         assert_eq!(p.kind, ProblemKind::AppNotFound);
-        let p = app_info_problem(&err(
-            400,
-            ErrorCode::InvalidRequest,
-            "redirect_uri is not registered",
-        ));
+        let p = api_problem(&err(400, ErrorCode::RedirectUriNotRegistered, "anything"));
         assert_eq!(p.kind, ProblemKind::InvalidRedirectUri);
+        let p = api_problem(&err(400, ErrorCode::InvalidRequest, "redirect_uri is odd"));
+        assert_eq!(
+            p.kind,
+            ProblemKind::InvalidRequest,
+            "the word redirect_uri in a description decides nothing"
+        );
         for e in [ApiError::Network, err(502, ErrorCode::ServerError, "")] {
-            let p = app_info_problem(&e);
+            let p = api_problem(&e);
             assert_eq!(p.kind, ProblemKind::Unavailable);
             assert!(p.kind.retryable());
         }
@@ -308,11 +292,7 @@ mod tests {
                 ProblemKind::AppNotFound,
             ),
             (
-                err(
-                    400,
-                    ErrorCode::InvalidRequest,
-                    "redirect_uri is not registered",
-                ),
+                err(400, ErrorCode::RedirectUriNotRegistered, "x"),
                 ProblemKind::InvalidRedirectUri,
             ),
             (
@@ -320,7 +300,7 @@ mod tests {
                 ProblemKind::InvalidRequest,
             ),
             (
-                err(400, ErrorCode::InvalidScope, "USE_TOOLS not allowed"),
+                err(400, ErrorCode::ScopeNotAllowed, "USE_TOOLS not allowed"),
                 ProblemKind::InvalidScopes,
             ),
             (

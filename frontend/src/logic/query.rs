@@ -1,19 +1,7 @@
-//! Reading `/auth/authorize?…` into an [`AuthorizeRequest`] exactly as sent,
+//! Reading `/auth/authorize?…` into [`AuthorizeParams`] exactly as sent,
 //! and the URL encoding the rest of the app needs.
 
-use shared::{AuthorizeRequest, RequestProblem};
-
-/// The authorization parameters we read. RFC 6749 §3.1: each MUST NOT be
-/// repeated; any other parameter MUST be ignored.
-const PARAMS: [&str; 7] = [
-    "client_id",
-    "redirect_uri",
-    "scope",
-    "state",
-    "code_challenge",
-    "code_challenge_method",
-    "response_type",
-];
+use shared::{AuthorizeParams, AuthorizeProblem};
 
 /// Decodes an `application/x-www-form-urlencoded` query (with or without its
 /// leading `?`) into name/value pairs, in order, repeats kept.
@@ -72,33 +60,10 @@ pub fn encode(s: &str) -> String {
 }
 
 /// The authorization request in a query string, fields verbatim (the server
-/// gets exactly what the app sent). A repeated parameter is an error.
-pub fn authorize_request_from_query(query: &str) -> Result<AuthorizeRequest, RequestProblem> {
-    let pairs = parse_query(query);
-    let mut values: [Option<String>; 7] = Default::default();
-    for (name, value) in pairs {
-        if let Some(i) = PARAMS.iter().position(|p| *p == name) {
-            if values[i].is_some() {
-                return Err(RequestProblem::Malformed(
-                    PARAMS[i],
-                    "it appears more than once",
-                ));
-            }
-            values[i] = Some(value);
-        }
-    }
-    let [client_id, redirect_uri, scope, state, code_challenge, code_challenge_method, response_type] =
-        values;
-    Ok(AuthorizeRequest {
-        client_id,
-        redirect_uri,
-        scope,
-        state,
-        code_challenge,
-        code_challenge_method,
-        response_type,
-        decision: Default::default(),
-    })
+/// gets exactly what the app sent). A repeated parameter is an error
+/// (RFC 6749 §3.1); unknown ones are ignored.
+pub fn authorize_params_from_query(query: &str) -> Result<AuthorizeParams, AuthorizeProblem> {
+    AuthorizeParams::from_pairs(parse_query(query))
 }
 
 #[cfg(test)]
@@ -111,7 +76,7 @@ mod tests {
 
     #[test]
     fn reads_every_parameter_verbatim_and_ignores_others() {
-        let r = authorize_request_from_query(Q).unwrap();
+        let r = authorize_params_from_query(Q).unwrap();
         assert_eq!(r.client_id.as_deref(), Some("agpt_client_abc"));
         assert_eq!(
             r.redirect_uri.as_deref(),
@@ -125,7 +90,7 @@ mod tests {
 
     #[test]
     fn absent_and_empty_parameters_stay_distinct() {
-        let r = authorize_request_from_query("client_id=&scope").unwrap();
+        let r = authorize_params_from_query("client_id=&scope").unwrap();
         assert_eq!(r.client_id.as_deref(), Some(""));
         assert_eq!(r.scope.as_deref(), Some(""));
         assert_eq!(r.state, None);
@@ -133,11 +98,8 @@ mod tests {
 
     #[test]
     fn a_repeated_parameter_is_an_invalid_request() {
-        let err = authorize_request_from_query("state=a&state=b").unwrap_err();
-        assert_eq!(
-            err,
-            RequestProblem::Malformed("state", "it appears more than once")
-        );
+        let err = authorize_params_from_query("state=a&state=b").unwrap_err();
+        assert_eq!(err, AuthorizeProblem::Repeated("state"));
     }
 
     #[test]

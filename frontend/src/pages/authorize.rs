@@ -5,21 +5,22 @@ use crate::api;
 use crate::components::{AppIdentity, Card, Loading, ScopeList, Spinner};
 use crate::dom::{leave_to, set_title};
 use crate::logic::flow::{
-    app_info_problem, authorize_outcome, disallowed_scopes, invalid_scopes_problem, precheck,
-    redirect_host, scope_rows, unavailable, Outcome, Precheck,
+    after_app_info, api_problem, authorize_outcome, precheck, redirect_host, request_problem,
+    scope_rows, unavailable, Next, Outcome,
 };
 use crate::logic::next::{auth_href, AuthMode};
 use crate::logic::problem::{Problem, ProblemKind};
-use crate::logic::query::authorize_request_from_query;
+use crate::logic::query::authorize_params_from_query;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_location;
-use shared::{AppInfo, AuthorizeRequest, Decision, Me, ScopeInfo};
+use shared::{AppInfo, AuthorizeParams, AuthorizeRequest, Decision, Me, ScopeInfo};
 
 /// Everything the consent screen shows.
 #[derive(Debug, Clone)]
 struct Consent {
-    request: AuthorizeRequest,
+    /// The parameters as the app sent them: what the decision posts.
+    params: AuthorizeParams,
     app: AppInfo,
     me: Me,
     rows: Vec<ScopeInfo>,
@@ -72,53 +73,47 @@ impl Here {
 /// Parses the query, checks it, loads the app and the session, and decides
 /// which screen to show. The steps follow DESIGN.md's "one authorization".
 async fn load(here: &Here) -> Screen {
-    let request = match authorize_request_from_query(&here.query) {
-        Ok(r) => r,
-        Err(p) => {
-            return Screen::Problem(Problem::with_detail(
-                ProblemKind::InvalidRequest,
-                p.to_string(),
-            ))
-        }
+    let params = match authorize_params_from_query(&here.query) {
+        Ok(p) => p,
+        Err(p) => return Screen::Problem(request_problem(&p)),
     };
-    let scopes = match precheck(&request) {
-        Precheck::Invalid(problem) => return Screen::Problem(problem),
-        Precheck::ServerDecides => None,
-        Precheck::Consent(scopes) => Some(scopes),
+    let target = match precheck(&params) {
+        Ok(t) => t,
+        Err(problem) => return Screen::Problem(problem),
     };
-    let client_id = request.client_id.clone().unwrap_or_default();
-    let redirect_uri = request.redirect_uri.clone().unwrap_or_default();
-    let app = match api::app_info(&client_id, &redirect_uri).await {
+    let app = match api::app_info(target.client_id.as_str(), target.redirect_uri.as_str()).await {
         Ok(app) => app,
-        Err(e) => return Screen::Problem(app_info_problem(&e)),
+        Err(e) => return Screen::Problem(api_problem(&e)),
     };
-    // Scopes the app may never ask for: say so before asking anyone to sign
-    // in (the server applies the same rule when a decision is posted).
-    if let Some(scopes) = &scopes {
-        let disallowed = disallowed_scopes(scopes, &app);
-        if !disallowed.is_empty() {
-            return Screen::Problem(invalid_scopes_problem(&disallowed));
-        }
+    // Problems the page shows (scopes the app may never ask for, a missing
+    // PKCE challenge) are shown before anyone is asked to sign in.
+    let next = after_app_info(&params, &target, &app);
+    if let Next::Show(problem) = next {
+        return Screen::Problem(problem);
     }
     let me = match api::me().await {
         Ok(me) => me,
         Err(e) if e.status() == Some(401) => return here.sign_in(),
         Err(e) => return Screen::Problem(unavailable(&e)),
     };
-    let Some(scopes) = scopes else {
-        // An unknown scope or response type is reported to the app by
-        // redirect, which only the server may build. Ask it with "deny":
-        // the page never approves anything the person did not click.
-        let request = AuthorizeRequest {
-            decision: Decision::Deny,
-            ..request
-        };
-        return here.follow(authorize_outcome(api::authorize(&request).await));
+    let request = match next {
+        Next::Consent(request) => request,
+        Next::Show(problem) => return Screen::Problem(problem),
+        Next::ServerDecides => {
+            // An unknown scope or response type is reported to the app by
+            // redirect, which only the server may build. Ask it with "deny":
+            // the page never approves anything the person did not click.
+            let decision = AuthorizeRequest {
+                params,
+                decision: Decision::Deny,
+            };
+            return here.follow(authorize_outcome(api::authorize(&decision).await));
+        }
     };
-    let rows = scope_rows(&scopes, &app);
-    let host = redirect_host(&request).unwrap_or_default();
+    let rows = scope_rows(&request, &app);
+    let host = redirect_host(&request.redirect_uri);
     Screen::Consent(Box::new(Consent {
-        request,
+        params,
         app,
         me,
         rows,
@@ -164,7 +159,7 @@ fn ConsentCard(
 ) -> impl IntoView {
     set_title(&format!("Authorize {}", consent.app.name));
     let Consent {
-        request,
+        params,
         app,
         me,
         rows,
@@ -172,7 +167,7 @@ fn ConsentCard(
         here,
     } = consent;
     let app_name = app.name.clone();
-    let request = StoredValue::new(request);
+    let params = StoredValue::new(params);
     let here = StoredValue::new(here);
 
     // Which button was pressed, while its request is in flight (and after a
@@ -186,8 +181,8 @@ fn ConsentCard(
         chosen.set(Some(decision));
         inline_error.set(None);
         let request = AuthorizeRequest {
+            params: params.get_value(),
             decision,
-            ..request.get_value()
         };
         spawn_local(async move {
             match authorize_outcome(api::authorize(&request).await) {

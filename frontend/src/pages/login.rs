@@ -6,7 +6,7 @@ use crate::logic::query::parse_query;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_location;
-use shared::{AuthConfig, Credentials};
+use shared::{AuthConfig, Credentials, Password};
 
 /// `/auth/login` and `/auth/signup`: email + password, then back to `next=`
 /// (only ever a path on this origin).
@@ -56,7 +56,7 @@ pub fn LoginPage(
         pending.set(true);
         let credentials = Credentials {
             email: email.get_untracked().trim().to_owned(),
-            password: password.get_untracked(),
+            password: Password::new(password.get_untracked()),
         };
         let next = next.clone();
         spawn_local(async move {
