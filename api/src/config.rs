@@ -70,9 +70,22 @@ pub struct Config {
     #[arg(long, env = "CLEANUP_INTERVAL", default_value_t = 300)]
     pub cleanup_interval: u64,
 
-    /// Database connections per instance.
-    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
-    pub database_max_connections: u32,
+    /// Database connections per instance for reads (PostgreSQL: for
+    /// everything). SQLite writes always use one connection of their own.
+    /// Default: 4 on SQLite (more threads only add switching on few cores),
+    /// 16 on PostgreSQL.
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS")]
+    pub database_max_connections: Option<u32>,
+
+    /// Threads that run scrypt (passwords, client secrets); at most this many
+    /// run at once, 16 MiB each. Default: the machine's cores.
+    #[arg(long, env = "HASH_WORKERS")]
+    pub hash_workers: Option<usize>,
+
+    /// scrypt computations that may wait for a thread; beyond that a request
+    /// gets 503 `temporarily_unavailable` with `Retry-After` at once.
+    #[arg(long, env = "HASH_QUEUE", default_value_t = 64)]
+    pub hash_queue: usize,
 
     /// Log filter, e.g. `info` or `api=debug,tower_http=debug`.
     #[arg(long, env = "RUST_LOG", default_value = "info")]
@@ -99,9 +112,18 @@ impl Config {
             max_auth_failures: 5,
             auth_failure_window: 300,
             cleanup_interval: 300,
-            database_max_connections: 8,
+            database_max_connections: None,
+            hash_workers: None,
+            hash_queue: 64,
             log_level: "warn".into(),
         }
+    }
+
+    /// Read connections: as configured, or the backend's default.
+    pub fn pool_size(&self) -> u32 {
+        let sqlite = self.database_url.starts_with("sqlite:");
+        self.database_max_connections
+            .unwrap_or(if sqlite { 4 } else { 16 })
     }
 
     /// The issuer: the public URL without a trailing slash, or else

@@ -46,6 +46,10 @@ pub enum ApiError {
     /// 405.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 503 `temporarily_unavailable` with `Retry-After`: we are overloaded
+    /// (or a dependency is down); the same request may succeed shortly.
+    #[error("temporarily unavailable")]
+    Unavailable { retry_after: i64 },
     /// 500: logged with detail, answered generically.
     #[error(transparent)]
     Store(StoreError),
@@ -100,6 +104,11 @@ impl ApiError {
                 ErrorCode::MethodNotAllowed,
                 "This method is not allowed on this path.".into(),
             ),
+            ApiError::Unavailable { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::TemporarilyUnavailable,
+                "The server is busy. Please try again in a moment.".into(),
+            ),
             ApiError::Store(_) | ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::ServerError,
@@ -129,7 +138,7 @@ impl IntoResponse for ApiError {
                     HeaderValue::from_static("Basic realm=\"oauth\", charset=\"UTF-8\""),
                 );
             }
-            ApiError::TooManyRequests { retry_after } => {
+            ApiError::TooManyRequests { retry_after } | ApiError::Unavailable { retry_after } => {
                 if let Ok(v) = HeaderValue::from_str(&retry_after.max(1).to_string()) {
                     headers.insert(header::RETRY_AFTER, v);
                 }
@@ -137,6 +146,12 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+impl From<crate::hasher::Busy> for ApiError {
+    fn from(_: crate::hasher::Busy) -> Self {
+        ApiError::Unavailable { retry_after: 1 }
     }
 }
 

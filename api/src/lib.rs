@@ -10,6 +10,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod hasher;
 pub mod http;
 pub mod limiter;
 pub mod secret_cache;
@@ -36,7 +37,7 @@ impl Application {
     /// Connects to the database (running migrations) and binds the listener.
     /// With port 0 the OS picks a free port; `local_addr` tells which.
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let db = Db::connect(&config.database_url, config.database_max_connections).await?;
+        let db = Db::connect(&config.database_url, config.pool_size()).await?;
         Self::build_with(config, db, Arc::new(SystemClock)).await
     }
 

@@ -5,8 +5,18 @@ use api::Application;
 use clap::Parser;
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    give_large_buffers_back();
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(serve()),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> ExitCode {
     let config = Config::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -32,6 +42,27 @@ async fn main() -> ExitCode {
     }
     ExitCode::SUCCESS
 }
+
+/// Makes glibc serve every allocation of 1 MiB or more with its own mapping,
+/// returned to the system when freed. By default glibc raises that threshold
+/// after the first such free, so from then on each thread that ran scrypt
+/// keeps 16–32 MiB of freed working memory resident for good; with it fixed,
+/// peak memory is what the bounded hasher runs at once (see `hasher.rs`).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn give_large_buffers_back() {
+    // SAFETY: mallopt only changes an allocator parameter; it is called once,
+    // before any other thread exists, with a valid option and value.
+    let ok = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20) };
+    if ok != 1 {
+        eprintln!(
+            "warning: could not set malloc's mmap threshold; memory may grow after hashing bursts"
+        );
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn give_large_buffers_back() {}
 
 /// Ctrl-C or SIGTERM: finish in-flight requests, then stop.
 async fn shutdown_signal() {

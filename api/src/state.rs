@@ -2,6 +2,7 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::hasher::Hasher;
 use crate::limiter::{self, FailureLimiter};
 use crate::secret_cache::{self, VerifiedSecrets};
 use crate::store::Db;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub limiter: Arc<FailureLimiter>,
     /// Client secrets that already passed scrypt, as keyed digests.
     pub verified_secrets: Arc<VerifiedSecrets>,
+    /// Every scrypt computation, bounded.
+    pub hasher: Arc<Hasher>,
 }
 
 impl AppState {
@@ -28,8 +31,13 @@ impl AppState {
             config.auth_failure_window,
             limiter::DEFAULT_CAPACITY,
         );
+        let hasher = Hasher::new(
+            config.hash_workers.unwrap_or_else(Hasher::default_workers),
+            config.hash_queue,
+        );
         AppState {
             db,
+            hasher: Arc::new(hasher),
             config: Arc::new(config),
             clock,
             issuer: issuer.into(),

@@ -8,7 +8,7 @@
 //! URI or is shown, as the problem itself says.
 
 use super::extract::{ApiJson, CurrentUser, Now};
-use crate::crypto::{random_id, random_token, sha256_hex, CODE_PREFIX};
+use crate::crypto::{random_token, sha256_hex, time_ordered_id, CODE_PREFIX};
 use crate::domain::authorize::{verify_client, Responder, DENIED_DESCRIPTION};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -96,15 +96,15 @@ async fn create_authorization(
     let code = AuthorizationCode::new(random_token(CODE_PREFIX));
     grants::create_authorization(
         &state.db,
-        &NewAuthorization {
-            grant_id: &random_id(),
-            user_id: &user.user_id,
-            oauth_app_id: &client.oauth_app_id,
-            scopes: &request.scopes,
-            code_hash: &sha256_hex(code.secret()),
-            redirect_uri: request.redirect_uri.as_str(),
-            code_challenge: request.code_challenge.as_str(),
+        NewAuthorization {
+            grant_id: time_ordered_id(now * 1000),
+            user_id: user.user_id,
+            oauth_app_id: client.oauth_app_id,
+            code_hash: sha256_hex(code.secret()),
+            redirect_uri: request.redirect_uri.to_string(),
+            code_challenge: request.code_challenge.as_str().to_owned(),
             code_challenge_method: request.code_challenge_method,
+            scopes: request.scopes,
             now,
             code_expires_at: now + state.config.auth_code_ttl,
         },

@@ -4,11 +4,9 @@
 
 use super::extract::non_empty;
 use crate::bounded;
-use crate::crypto::verify_secret_blocking;
 use crate::domain::client::{secret_to_verify, Client, ClientAuthRejection};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::apps;
 use axum::http::{header, HeaderMap};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -21,6 +19,14 @@ pub struct PresentedClient {
     secret: Option<ClientSecret>,
     /// Whether they came in an `Authorization: Basic` header (failures then answer 401).
     pub basic: bool,
+}
+
+impl PresentedClient {
+    /// The client id, if it is one any client can have (otherwise there is
+    /// nothing to look up, and authentication fails like for an unknown id).
+    pub fn id(&self) -> Option<ClientId> {
+        ClientId::parse(&self.client_id)
+    }
 }
 
 /// RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
@@ -93,21 +99,20 @@ pub fn presented_client(
 
 /// Authenticates a client: the app must exist and be active; a confidential
 /// client must present its secret; a public client must not claim one.
+/// `found` is the stored client with the presented id, read by the caller
+/// (often together with what the request is about, in one statement).
 ///
 /// Cost: a secret seen and verified recently costs one HMAC; otherwise, a
 /// client that failed too often is refused before scrypt runs.
 pub async fn authenticate_client(
     state: &AppState,
     presented: PresentedClient,
+    found: Option<Client>,
     now: i64,
 ) -> ApiResult<Client> {
     let failed = || refuse(ClientAuthRejection::Failed, presented.basic);
     let key = bounded::key("client", &presented.client_id);
-    let client = match ClientId::parse(&presented.client_id) {
-        Some(id) => apps::find_client(&state.db, &id).await?,
-        None => None,
-    };
-    let Some(client) = client.filter(Client::is_active) else {
+    let Some(client) = found.filter(Client::is_active) else {
         state
             .limiter
             .check(&key, now)
@@ -131,12 +136,11 @@ pub async fn authenticate_client(
         .limiter
         .check(&key, now)
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
-    let stored_hash = stored.hash.clone();
-    if verify_secret_blocking(secret.secret().to_owned(), stored).await {
+    if state.hasher.verify(secret.secret(), &stored).await? {
         state.limiter.reset(&key);
         state
             .verified_secrets
-            .remember(id, &stored_hash, secret.secret(), now);
+            .remember(id, &stored.hash, secret.secret(), now);
         Ok(client)
     } else {
         state.limiter.record_failure(&key, now);

@@ -8,7 +8,7 @@ use crate::domain::client::Client;
 use crate::domain::token::{introspect, StoredToken, TokenKind};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::grants;
+use crate::store::{apps, grants};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -29,16 +29,25 @@ pub async fn caller_and_token(
     now: i64,
 ) -> ApiResult<(Client, Option<StoredToken>)> {
     let presented = presented_client(headers, &req.client_id, req.client_secret.take())?;
-    let client = authenticate_client(state, presented, now).await?;
-    let token = req
-        .token
-        .filter(|t| !t.secret().is_empty())
-        .ok_or_else(|| ApiError::invalid_request("token is required."))?;
-    let Some(kind) = TokenKind::of(token.secret()) else {
-        return Ok((client, None));
+    let token = req.token.filter(|t| !t.secret().is_empty());
+    let id = presented.id();
+    // One of ours (by its prefix: the hint is only a hint) is read together
+    // with the caller; anything else is no token, and only the caller is read.
+    let ours = token
+        .as_ref()
+        .and_then(|t| TokenKind::of(t.secret()).map(|kind| (kind, sha256_hex(t.secret()))));
+    let (found, stored) = match (&id, ours) {
+        (Some(id), Some((kind, hash))) => {
+            grants::find_client_and_token(&state.db, id, kind, &hash).await?
+        }
+        (Some(id), None) => (apps::find_client(&state.db, id).await?, None),
+        (None, _) => (None, None),
     };
-    let found = grants::find_token(&state.db, kind, &sha256_hex(token.secret())).await?;
-    Ok((client, found))
+    let client = authenticate_client(state, presented, found, now).await?;
+    if token.is_none() {
+        return Err(ApiError::invalid_request("token is required."));
+    }
+    Ok((client, stored))
 }
 
 /// RFC 7662 §2.1–2.2: an active token of the caller's own gets its details;

@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use shared::{AuthConfig, Credentials, Me, SessionId};
-use std::sync::LazyLock;
+use tokio::sync::OnceCell;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,9 +27,16 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A hash to verify against when the email is unknown, so a wrong email
-/// costs the same time as a wrong password (no account enumeration by timing).
-static DUMMY_PASSWORD: LazyLock<HashedSecret> =
-    LazyLock::new(|| crypto::hash_secret("not a real password"));
+/// costs the same time as a wrong password (no account enumeration by
+/// timing). Made once, by the bounded hasher like every other hash.
+static DUMMY_PASSWORD: OnceCell<HashedSecret> = OnceCell::const_new();
+
+async fn dummy_password(state: &AppState) -> ApiResult<HashedSecret> {
+    Ok(DUMMY_PASSWORD
+        .get_or_try_init(|| state.hasher.hash("not a real password".into()))
+        .await?
+        .clone())
+}
 
 /// Creates an account and signs it in.
 async fn create_account(
@@ -45,7 +52,7 @@ async fn create_account(
     }
     let email = normalize_email(&body.email).map_err(|r| ApiError::rejected(&r))?;
     check_new_password(body.password.secret()).map_err(|r| ApiError::rejected(&r))?;
-    let hashed = crypto::hash_secret_blocking(body.password.into_secret()).await;
+    let hashed = state.hasher.hash(body.password.into_secret()).await?;
     let user_id = users::create_user(&state.db, &email, &hashed, now).await?;
     let jar = start_session(&state, jar, &user_id, now).await?;
     Ok((StatusCode::CREATED, jar, Json(Me { user_id, email })))
@@ -69,15 +76,11 @@ async fn create_session(
         return Err(ApiError::Unauthorized(WRONG.into()));
     }
     let user = users::find_user_by_email(&state.db, &email).await?;
-    let stored = user.as_ref().map(|u| u.password.clone());
-    let password = body.password;
-    // On the blocking pool, including the one-time hashing of the dummy.
-    let valid = tokio::task::spawn_blocking(move || {
-        let stored = stored.unwrap_or_else(|| DUMMY_PASSWORD.clone());
-        crypto::verify_secret(password.secret(), &stored)
-    })
-    .await
-    .unwrap_or(false);
+    let stored = match &user {
+        Some(u) => u.password.clone(),
+        None => dummy_password(&state).await?,
+    };
+    let valid = state.hasher.verify(body.password.secret(), &stored).await?;
     let Some(user) = user.filter(|_| valid) else {
         state.limiter.record_failure(&key, now);
         return Err(ApiError::Unauthorized(WRONG.into()));

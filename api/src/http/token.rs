@@ -8,8 +8,8 @@ use super::client_auth::{authenticate_client, presented_client};
 use super::extract::{Now, OAuthBody};
 use crate::crypto::{random_token, sha256_hex, ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX};
 use crate::domain::client::{Client, GrantType};
-use crate::domain::code::{check_code, CodeRejection, Presented};
-use crate::domain::refresh::{check_refresh, RefreshRejection};
+use crate::domain::code::{check_code, CodeRejection, Presented, StoredCode};
+use crate::domain::refresh::{check_refresh, RefreshRejection, StoredRefresh};
 use crate::domain::Rejection;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -20,8 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use shared::{
-    AccessToken, AuthorizationCode, ErrorCode, PkceVerifier, RedirectUri, RefreshToken, ScopeSet,
-    TokenGrant, TokenRequest, TokenResponse,
+    AccessToken, ErrorCode, RefreshToken, ScopeSet, TokenGrant, TokenRequest, TokenResponse,
 };
 
 pub fn router() -> Router<AppState> {
@@ -35,33 +34,59 @@ async fn create_token(
     headers: HeaderMap,
     OAuthBody(mut req): OAuthBody<TokenRequest>,
 ) -> ApiResult<Response> {
-    // The grant is read first: a request that is not one costs no client lookup.
+    // The grant is read first: a request that is not one costs no lookup.
     let (client_id, client_secret) = (req.client_id.take(), req.client_secret.take());
     let grant = TokenGrant::try_from(req)?;
     let presented = presented_client(&headers, &client_id, client_secret)?;
-    let client = authenticate_client(&state, presented, now).await?;
-    let grant_type = match grant {
-        TokenGrant::AuthorizationCode { .. } => GrantType::AuthorizationCode,
-        TokenGrant::RefreshToken { .. } => GrantType::RefreshToken,
-    };
-    if !client.allows(grant_type) {
-        return Err(ApiError::BadRequest(
-            ErrorCode::UnauthorizedClient,
-            format!("This client may not use the {} grant.", grant_type.as_str()).into(),
-        ));
-    }
+    let id = presented.id();
     let issued = match grant {
         TokenGrant::AuthorizationCode {
             code,
             redirect_uri,
             code_verifier,
-        } => exchange_code(&state, &client, &code, &redirect_uri, &code_verifier, now).await?,
+        } => {
+            let code_hash = sha256_hex(code.secret());
+            let (found, stored) = match &id {
+                Some(id) => grants::find_client_and_code(&state.db, id, &code_hash).await?,
+                None => (None, None),
+            };
+            let client = authenticate_client(&state, presented, found, now).await?;
+            allowed(&client, GrantType::AuthorizationCode)?;
+            let presented = Presented {
+                oauth_app_id: &client.oauth_app_id,
+                redirect_uri: &redirect_uri,
+                verifier: &code_verifier,
+                plain_pkce_allowed: state.config.pkce_plain_enabled,
+            };
+            exchange_code(&state, &client, code_hash, stored, &presented, now).await?
+        }
         TokenGrant::RefreshToken {
             refresh_token,
             scope,
-        } => refresh(&state, &client, &refresh_token, scope.as_ref(), now).await?,
+        } => {
+            let token_hash = sha256_hex(refresh_token.secret());
+            let (found, stored) = match &id {
+                Some(id) => grants::find_client_and_refresh(&state.db, id, &token_hash).await?,
+                None => (None, None),
+            };
+            let client = authenticate_client(&state, presented, found, now).await?;
+            allowed(&client, GrantType::RefreshToken)?;
+            refresh(&state, &client, token_hash, stored, scope.as_ref(), now).await?
+        }
     };
     Ok(no_store(Json(issued)))
+}
+
+/// RFC 6749 §5.2 `unauthorized_client`: the client's registration decides.
+fn allowed(client: &Client, grant_type: GrantType) -> ApiResult<()> {
+    if client.allows(grant_type) {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(
+            ErrorCode::UnauthorizedClient,
+            format!("This client may not use the {} grant.", grant_type.as_str()).into(),
+        ))
+    }
 }
 
 /// A fresh access + refresh token pair, and their hashes for storage.
@@ -84,21 +109,21 @@ impl Minted {
         }
     }
 
-    fn rows<'a>(
-        &'a self,
+    fn rows(
+        &self,
         state: &AppState,
-        grant_id: &'a str,
-        access_scopes: &'a ScopeSet,
-        refresh_scopes: &'a ScopeSet,
+        grant_id: &str,
+        access_scopes: &ScopeSet,
+        refresh_scopes: &ScopeSet,
         now: i64,
-    ) -> NewTokens<'a> {
+    ) -> NewTokens {
         NewTokens {
-            grant_id,
-            access_hash: &self.access_hash,
-            access_scopes,
+            grant_id: grant_id.to_owned(),
+            access_hash: self.access_hash.clone(),
+            access_scopes: access_scopes.clone(),
             access_expires_at: now + state.config.access_token_ttl,
-            refresh_hash: &self.refresh_hash,
-            refresh_scopes,
+            refresh_hash: self.refresh_hash.clone(),
+            refresh_scopes: refresh_scopes.clone(),
             refresh_expires_at: now + state.config.refresh_token_ttl,
             now,
         }
@@ -119,20 +144,12 @@ impl Minted {
 async fn exchange_code(
     state: &AppState,
     client: &Client,
-    code: &AuthorizationCode,
-    redirect_uri: &RedirectUri,
-    verifier: &PkceVerifier,
+    code_hash: String,
+    stored: Option<StoredCode>,
+    presented: &Presented<'_>,
     now: i64,
 ) -> ApiResult<TokenResponse> {
-    let code_hash = sha256_hex(code.secret());
-    let stored = grants::find_code(&state.db, &code_hash).await?;
-    let presented = Presented {
-        oauth_app_id: &client.oauth_app_id,
-        redirect_uri,
-        verifier,
-        plain_pkce_allowed: state.config.pkce_plain_enabled,
-    };
-    let stored = match check_code(stored.as_ref(), &presented, now) {
+    let stored = match check_code(stored.as_ref(), presented, now) {
         Ok(code) => code,
         Err(r) => {
             let grant = stored.as_ref().filter(|_| r.revokes_grant());
@@ -141,7 +158,7 @@ async fn exchange_code(
     };
     let minted = Minted::new();
     let rows = minted.rows(state, &stored.grant_id, &stored.scopes, &stored.scopes, now);
-    if !grants::redeem_code(&state.db, &code_hash, &rows).await? {
+    if !grants::redeem_code(&state.db, code_hash, rows).await? {
         // Another request redeemed it between our read and our claim: this
         // one is a replay like any other.
         let r = CodeRejection::Replayed;
@@ -154,12 +171,11 @@ async fn exchange_code(
 async fn refresh(
     state: &AppState,
     client: &Client,
-    token: &RefreshToken,
+    token_hash: String,
+    stored: Option<StoredRefresh>,
     requested: Option<&ScopeSet>,
     now: i64,
 ) -> ApiResult<TokenResponse> {
-    let token_hash = sha256_hex(token.secret());
-    let stored = grants::find_refresh(&state.db, &token_hash).await?;
     let (stored, access_scopes) =
         match check_refresh(stored.as_ref(), &client.oauth_app_id, requested, now) {
             Ok(checked) => checked,
@@ -172,7 +188,7 @@ async fn refresh(
         };
     let minted = Minted::new();
     let rows = minted.rows(state, &stored.grant_id, &access_scopes, &stored.scopes, now);
-    if !grants::rotate_refresh(&state.db, &token_hash, &rows).await? {
+    if !grants::rotate_refresh(&state.db, token_hash, rows).await? {
         let r = RefreshRejection::Reused;
         return Err(refuse(state, client, &r, Some(&stored.grant_id), now).await);
     }

@@ -1,10 +1,10 @@
 //! Registered applications (OAuth clients) and their redirect URIs.
 
-use super::{has_nul, Db, OnUnique, StoreError, StoreResult};
+use super::{has_nul, Db, OnUnique, StoreError, StoreResult, Write, WriteFuture};
 use crate::crypto::HashedSecret;
 use crate::domain::client::{Client, GrantType};
 use shared::{ClientId, RedirectUri, ScopeSet};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 /// What registration needs; ids and secrets are made by the caller.
 #[derive(Debug, Clone)]
@@ -30,11 +30,12 @@ pub fn grant_types_text(grant_types: &[GrantType]) -> String {
         .join(" ")
 }
 
-const APP_COLUMNS: &str = "a.oauth_app_id, a.client_id, a.client_secret_hash, a.client_secret_salt,
+pub(super) const APP_COLUMNS: &str =
+    "a.oauth_app_id, a.client_id, a.client_secret_hash, a.client_secret_salt,
     a.name, a.description, a.logo_url, a.allowed_scopes, a.grant_types, a.owner_id, a.disabled_at,
     a.created_at, a.updated_at";
 
-fn client_from_row(row: &sqlx::any::AnyRow) -> StoreResult<Client> {
+pub(super) fn client_from_row(row: &sqlx::any::AnyRow) -> StoreResult<Client> {
     let hash: Option<String> = row.try_get("client_secret_hash")?;
     let salt: Option<String> = row.try_get("client_secret_salt")?;
     let scopes: String = row.try_get("allowed_scopes")?;
@@ -71,7 +72,7 @@ pub async fn find_client(db: &Db, client_id: &ClientId) -> StoreResult<Option<Cl
         "select {APP_COLUMNS} from oauth_app a where a.client_id = $1"
     ))
     .bind(client_id.as_str())
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db.read)
     .await?;
     row.as_ref().map(client_from_row).transpose()
 }
@@ -95,7 +96,7 @@ pub async fn find_client_for_redirect(
     ))
     .bind(client_id.as_str())
     .bind(redirect_uri.as_str())
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db.read)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let registered: i64 = row.try_get("registered")?;
@@ -108,7 +109,7 @@ pub async fn redirect_uris(db: &Db, oauth_app_id: &str) -> StoreResult<Vec<Strin
         "select redirect_uri from oauth_app_redirect_uri where oauth_app_id = $1 order by redirect_uri",
     )
     .bind(oauth_app_id)
-    .fetch_all(&db.pool)
+    .fetch_all(&db.read)
     .await?;
     rows.iter()
         .map(|r| Ok(r.try_get("redirect_uri")?))
@@ -120,46 +121,95 @@ pub async fn list_clients(db: &Db) -> StoreResult<Vec<Client>> {
     let rows = sqlx::query(&format!(
         "select {APP_COLUMNS} from oauth_app a order by a.created_at, a.client_id"
     ))
-    .fetch_all(&db.pool)
+    .fetch_all(&db.read)
     .await?;
     rows.iter().map(client_from_row).collect()
 }
 
+/// A client to register, at `now`.
+struct Registration {
+    app: NewClient,
+    now: i64,
+}
+
+impl Write for Registration {
+    type Output = ();
+    fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, ()> {
+        let (app, now) = (&self.app, self.now);
+        Box::pin(async move {
+            sqlx::query(
+                "insert into oauth_app (oauth_app_id, client_id, client_secret_hash, client_secret_salt,
+                    name, description, logo_url, allowed_scopes, grant_types, owner_id, disabled_at,
+                    created_at, updated_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, null, $11, $11)",
+            )
+            .bind(&app.oauth_app_id)
+            .bind(app.client_id.as_str())
+            .bind(app.secret.as_ref().map(|s| s.hash.clone()))
+            .bind(app.secret.as_ref().map(|s| s.salt.clone()))
+            .bind(&app.name)
+            .bind(&app.description)
+            .bind(app.logo_url.clone())
+            .bind(app.allowed_scopes.to_space_separated())
+            .bind(grant_types_text(&app.grant_types))
+            .bind(app.owner_id.clone())
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .on_unique("an application with this client_id")?;
+            for uri in &app.redirect_uris {
+                sqlx::query(
+                    "insert into oauth_app_redirect_uri (oauth_app_id, redirect_uri) values ($1, $2)",
+                )
+                .bind(&app.oauth_app_id)
+                .bind(uri.as_str())
+                .execute(&mut *conn)
+                .await
+                .on_unique("this redirect URI for the application")?;
+            }
+            Ok(())
+        })
+    }
+}
+
 /// Registers a client with its redirect URIs, atomically.
 pub async fn insert_client(db: &Db, app: &NewClient, now: i64) -> StoreResult<()> {
-    let mut tx = db.pool.begin().await?;
-    sqlx::query(
-        "insert into oauth_app (oauth_app_id, client_id, client_secret_hash, client_secret_salt, name,
-            description, logo_url, allowed_scopes, grant_types, owner_id, disabled_at,
-            created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, null, $11, $11)",
-    )
-    .bind(&app.oauth_app_id)
-    .bind(app.client_id.as_str())
-    .bind(app.secret.as_ref().map(|s| s.hash.clone()))
-    .bind(app.secret.as_ref().map(|s| s.salt.clone()))
-    .bind(&app.name)
-    .bind(&app.description)
-    .bind(app.logo_url.clone())
-    .bind(app.allowed_scopes.to_space_separated())
-    .bind(grant_types_text(&app.grant_types))
-    .bind(app.owner_id.clone())
-    .bind(now)
-    .execute(&mut *tx)
+    db.write(Registration {
+        app: app.clone(),
+        now,
+    })
     .await
-    .on_unique("an application with this client_id")?;
-    for uri in &app.redirect_uris {
-        sqlx::query(
-            "insert into oauth_app_redirect_uri (oauth_app_id, redirect_uri) values ($1, $2)",
-        )
-        .bind(&app.oauth_app_id)
-        .bind(uri.as_str())
-        .execute(&mut *tx)
-        .await
-        .on_unique("this redirect URI for the application")?;
+}
+
+/// One update of an app by client id; reports whether there was such an app.
+struct AppUpdate {
+    sql: &'static str,
+    client_id: ClientId,
+    /// Bound as $1 and $2 (as text, or null).
+    first: Option<String>,
+    second: Option<String>,
+    disabled_at: Option<i64>,
+    now: i64,
+}
+
+impl Write for AppUpdate {
+    type Output = bool;
+    fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, bool> {
+        Box::pin(async move {
+            let q = sqlx::query(self.sql);
+            let q = if self.first.is_some() {
+                q.bind(self.first.clone()).bind(self.second.clone())
+            } else {
+                q.bind(self.disabled_at)
+            };
+            let done = q
+                .bind(self.now)
+                .bind(self.client_id.as_str())
+                .execute(conn)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Disables (Some(now)) or re-enables (None) an app. False if there is no such app.
@@ -169,14 +219,15 @@ pub async fn set_disabled(
     disabled_at: Option<i64>,
     now: i64,
 ) -> StoreResult<bool> {
-    let done =
-        sqlx::query("update oauth_app set disabled_at = $1, updated_at = $2 where client_id = $3")
-            .bind(disabled_at)
-            .bind(now)
-            .bind(client_id.as_str())
-            .execute(&db.pool)
-            .await?;
-    Ok(done.rows_affected() == 1)
+    db.write_one(AppUpdate {
+        sql: "update oauth_app set disabled_at = $1, updated_at = $2 where client_id = $3",
+        client_id: client_id.clone(),
+        first: None,
+        second: None,
+        disabled_at,
+        now,
+    })
+    .await
 }
 
 /// Replaces the client secret. False if there is no such app.
@@ -186,17 +237,17 @@ pub async fn set_secret(
     secret: &HashedSecret,
     now: i64,
 ) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "update oauth_app set client_secret_hash = $1, client_secret_salt = $2, updated_at = $3
-         where client_id = $4",
-    )
-    .bind(&secret.hash)
-    .bind(&secret.salt)
-    .bind(now)
-    .bind(client_id.as_str())
-    .execute(&db.pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    db.write_one(AppUpdate {
+        sql:
+            "update oauth_app set client_secret_hash = $1, client_secret_salt = $2, updated_at = $3
+              where client_id = $4",
+        client_id: client_id.clone(),
+        first: Some(secret.hash.clone()),
+        second: Some(secret.salt.clone()),
+        disabled_at: None,
+        now,
+    })
+    .await
 }
 
 /// How many rows hang off an app (for operators: show-app, delete-app, the test server's cleanup).
@@ -230,36 +281,44 @@ fn usage_from_row(row: &sqlx::any::AnyRow) -> StoreResult<AppUsage> {
 pub async fn app_usage(db: &Db, oauth_app_id: &str) -> StoreResult<AppUsage> {
     let row = sqlx::query(APP_USAGE_SQL)
         .bind(oauth_app_id)
-        .fetch_one(&db.pool)
+        .fetch_one(&db.read)
         .await?;
     usage_from_row(&row)
+}
+
+/// Deletes an app and, by cascade, everything below it, counting first.
+struct Deletion(ClientId);
+
+impl Write for Deletion {
+    type Output = Option<AppUsage>;
+    fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, Option<AppUsage>> {
+        Box::pin(async move {
+            // The counts are read just before the cascade removes the rows;
+            // they are for the operator's information.
+            let app_id = sqlx::query("select oauth_app_id from oauth_app where client_id = $1")
+                .bind(self.0.as_str())
+                .fetch_optional(&mut *conn)
+                .await?;
+            let Some(app_id) = app_id else {
+                return Ok(None);
+            };
+            let app_id: String = app_id.try_get("oauth_app_id")?;
+            let usage = sqlx::query(APP_USAGE_SQL)
+                .bind(&app_id)
+                .fetch_one(&mut *conn)
+                .await?;
+            let usage = usage_from_row(&usage)?;
+            sqlx::query("delete from oauth_app where oauth_app_id = $1")
+                .bind(&app_id)
+                .execute(&mut *conn)
+                .await?;
+            Ok(Some(usage))
+        })
+    }
 }
 
 /// Deletes an app and, by cascade, everything below it; returns what went
 /// (counted in the same transaction), or None if there is no such app.
 pub async fn delete_client(db: &Db, client_id: &ClientId) -> StoreResult<Option<AppUsage>> {
-    let mut tx = db.pool.begin().await?;
-    // The counts are read just before the cascade removes the rows; they are
-    // for the operator's information (a grant racing in between is removed
-    // all the same, just not counted).
-    let app_id = sqlx::query("select oauth_app_id from oauth_app where client_id = $1")
-        .bind(client_id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(app_id) = app_id else {
-        tx.rollback().await?;
-        return Ok(None);
-    };
-    let app_id: String = app_id.try_get("oauth_app_id")?;
-    let usage = sqlx::query(APP_USAGE_SQL)
-        .bind(&app_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let usage = usage_from_row(&usage)?;
-    sqlx::query("delete from oauth_app where oauth_app_id = $1")
-        .bind(&app_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(Some(usage))
+    db.write(Deletion(client_id.clone())).await
 }

@@ -6,60 +6,102 @@
 //! the transaction that issues the new tokens. The database picks exactly one
 //! winner however many requests race, and a failure leaves nothing half-done.
 
-use super::{Db, StoreError, StoreResult};
+use super::apps::{client_from_row, APP_COLUMNS};
+use super::{Backend, Db, StoreError, StoreResult, Write, WriteFuture};
+use crate::domain::client::Client;
 use crate::domain::code::StoredCode;
 use crate::domain::refresh::StoredRefresh;
 use crate::domain::token::{StoredToken, TokenKind};
-use shared::{CodeChallengeMethod, ScopeSet};
-use sqlx::Row;
+use shared::{ClientId, CodeChallengeMethod, ScopeSet};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 /// A new approval with its authorization code.
 #[derive(Debug, Clone)]
-pub struct NewAuthorization<'a> {
-    pub grant_id: &'a str,
-    pub user_id: &'a str,
-    pub oauth_app_id: &'a str,
-    pub scopes: &'a ScopeSet,
-    pub code_hash: &'a str,
-    pub redirect_uri: &'a str,
-    pub code_challenge: &'a str,
+pub struct NewAuthorization {
+    pub grant_id: String,
+    pub user_id: String,
+    pub oauth_app_id: String,
+    pub scopes: ScopeSet,
+    pub code_hash: String,
+    pub redirect_uri: String,
+    pub code_challenge: String,
     pub code_challenge_method: CodeChallengeMethod,
     pub now: i64,
     pub code_expires_at: i64,
 }
 
-pub async fn create_authorization(db: &Db, a: &NewAuthorization<'_>) -> StoreResult<()> {
-    let mut tx = db.pool.begin().await?;
-    sqlx::query(
-        "insert into oauth_grant (grant_id, user_id, oauth_app_id, scopes, created_at, revoked_at)
-         values ($1, $2, $3, $4, $5, null)",
-    )
-    .bind(a.grant_id)
-    .bind(a.user_id)
-    .bind(a.oauth_app_id)
-    .bind(a.scopes.to_space_separated())
-    .bind(a.now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "insert into authorization_code (code_hash, grant_id, redirect_uri, code_challenge,
-            code_challenge_method, created_at, expires_at, used_at)
-         values ($1, $2, $3, $4, $5, $6, $7, null)",
-    )
-    .bind(a.code_hash)
-    .bind(a.grant_id)
-    .bind(a.redirect_uri)
-    .bind(a.code_challenge)
-    .bind(a.code_challenge_method.as_str())
-    .bind(a.now)
-    .bind(a.code_expires_at)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+impl Write for NewAuthorization {
+    type Output = ();
+    fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, ()> {
+        Box::pin(async move {
+            // Two statements sent as one: a single trip to SQLite's thread.
+            sqlx::query(
+                "insert into oauth_grant (grant_id, user_id, oauth_app_id, scopes, created_at, revoked_at)
+                 values ($1, $2, $3, $4, $5, null);
+                 insert into authorization_code (code_hash, grant_id, redirect_uri, code_challenge,
+                     code_challenge_method, created_at, expires_at, used_at)
+                 values ($6, $1, $7, $8, $9, $5, $10, null);",
+            )
+            .bind(&self.grant_id)
+            .bind(&self.user_id)
+            .bind(&self.oauth_app_id)
+            .bind(self.scopes.to_space_separated())
+            .bind(self.now)
+            .bind(&self.code_hash)
+            .bind(&self.redirect_uri)
+            .bind(&self.code_challenge)
+            .bind(self.code_challenge_method.as_str())
+            .bind(self.code_expires_at)
+            .execute(conn)
+            .await?;
+            Ok(())
+        })
+    }
 }
 
-fn scopes(row: &sqlx::any::AnyRow, column: &str) -> StoreResult<ScopeSet> {
+/// The same two inserts as one PostgreSQL statement (one round trip).
+struct NewAuthorizationPg(NewAuthorization);
+
+impl Write for NewAuthorizationPg {
+    type Output = ();
+    fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, ()> {
+        let a = &self.0;
+        Box::pin(async move {
+            sqlx::query(
+                "with g as (
+                   insert into oauth_grant (grant_id, user_id, oauth_app_id, scopes, created_at, revoked_at)
+                   values ($1, $2, $3, $4, $5, null) returning grant_id)
+                 insert into authorization_code (code_hash, grant_id, redirect_uri, code_challenge,
+                     code_challenge_method, created_at, expires_at, used_at)
+                 select $6, g.grant_id, $7, $8, $9, $5, $10, null from g",
+            )
+            .bind(&a.grant_id)
+            .bind(&a.user_id)
+            .bind(&a.oauth_app_id)
+            .bind(a.scopes.to_space_separated())
+            .bind(a.now)
+            .bind(&a.code_hash)
+            .bind(&a.redirect_uri)
+            .bind(&a.code_challenge)
+            .bind(a.code_challenge_method.as_str())
+            .bind(a.code_expires_at)
+            .execute(conn)
+            .await?;
+            Ok(())
+        })
+    }
+}
+
+/// Records an approval and its code.
+pub async fn create_authorization(db: &Db, a: NewAuthorization) -> StoreResult<()> {
+    match db.backend {
+        Backend::Postgres => db.write_one(NewAuthorizationPg(a)).await,
+        Backend::Sqlite => db.write(a).await,
+    }
+}
+
+fn scopes(row: &AnyRow, column: &str) -> StoreResult<ScopeSet> {
     let text: String = row.try_get(column)?;
     // Scopes dropped from the catalogue since issue are ignored rather than fatal.
     Ok(ScopeSet::new(
@@ -67,208 +109,343 @@ fn scopes(row: &sqlx::any::AnyRow, column: &str) -> StoreResult<ScopeSet> {
     ))
 }
 
-/// A code with its grant, by the code's hash.
-pub async fn find_code(db: &Db, code_hash: &str) -> StoreResult<Option<StoredCode>> {
-    let row = sqlx::query(
-        "select c.grant_id, c.redirect_uri, c.code_challenge, c.code_challenge_method,
-                c.expires_at, c.used_at, g.oauth_app_id, g.user_id, g.scopes,
-                g.revoked_at as grant_revoked_at
-         from authorization_code c join oauth_grant g on g.grant_id = c.grant_id
-         where c.code_hash = $1",
-    )
-    .bind(code_hash)
-    .fetch_optional(&db.pool)
+/// Reads the client with `client_id` and, in the same statement (one trip
+/// to the database, not two), the row `lookup` selects with `$2` (its
+/// columns prefixed `k_`; all null when it finds nothing). None when there
+/// is no such client.
+async fn with_client(
+    db: &Db,
+    client_id: &ClientId,
+    lookup: &str,
+    key: &str,
+) -> StoreResult<Option<(Client, Option<AnyRow>)>> {
+    let row = sqlx::query(&format!(
+        "select {APP_COLUMNS}, k.* from oauth_app a left join ({lookup}) k on 1 = 1
+         where a.client_id = $1"
+    ))
+    .bind(client_id.as_str())
+    .bind(key)
+    .fetch_optional(&db.read)
     .await?;
-    let Some(r) = row else { return Ok(None) };
-    let method: String = r.try_get("code_challenge_method")?;
-    Ok(Some(StoredCode {
+    let Some(row) = row else { return Ok(None) };
+    let client = client_from_row(&row)?;
+    let grant_id: Option<String> = row.try_get("k_grant_id")?;
+    Ok(Some((client, grant_id.is_some().then_some(row))))
+}
+
+/// A code with its grant, by the code's hash (`$2`).
+const CODE_LOOKUP: &str = "select c.grant_id as k_grant_id, c.redirect_uri as k_redirect_uri,
+        c.code_challenge as k_code_challenge, c.code_challenge_method as k_method,
+        c.expires_at as k_expires_at, c.used_at as k_used_at, g.oauth_app_id as k_oauth_app_id,
+        g.user_id as k_user_id, g.scopes as k_scopes, g.revoked_at as k_grant_revoked_at
+     from authorization_code c join oauth_grant g on g.grant_id = c.grant_id
+     where c.code_hash = $2";
+
+fn code_from_row(r: &AnyRow, code_hash: &str) -> StoreResult<StoredCode> {
+    let method: String = r.try_get("k_method")?;
+    Ok(StoredCode {
         code_hash: code_hash.to_owned(),
-        grant_id: r.try_get("grant_id")?,
-        oauth_app_id: r.try_get("oauth_app_id")?,
-        user_id: r.try_get("user_id")?,
-        scopes: scopes(&r, "scopes")?,
-        redirect_uri: r.try_get("redirect_uri")?,
-        code_challenge: r.try_get("code_challenge")?,
+        grant_id: r.try_get("k_grant_id")?,
+        oauth_app_id: r.try_get("k_oauth_app_id")?,
+        user_id: r.try_get("k_user_id")?,
+        scopes: scopes(r, "k_scopes")?,
+        redirect_uri: r.try_get("k_redirect_uri")?,
+        code_challenge: r.try_get("k_code_challenge")?,
         code_challenge_method: CodeChallengeMethod::parse(Some(&method))
             .ok_or_else(|| StoreError::Corrupt(format!("code_challenge_method {method:?}")))?,
-        expires_at: r.try_get("expires_at")?,
-        used_at: r.try_get("used_at")?,
-        grant_revoked_at: r.try_get("grant_revoked_at")?,
-    }))
+        expires_at: r.try_get("k_expires_at")?,
+        used_at: r.try_get("k_used_at")?,
+        grant_revoked_at: r.try_get("k_grant_revoked_at")?,
+    })
+}
+
+/// The client presenting a code, and the code (with its grant): one read.
+pub async fn find_client_and_code(
+    db: &Db,
+    client_id: &ClientId,
+    code_hash: &str,
+) -> StoreResult<(Option<Client>, Option<StoredCode>)> {
+    Ok(
+        match with_client(db, client_id, CODE_LOOKUP, code_hash).await? {
+            None => (None, None),
+            Some((client, row)) => (
+                Some(client),
+                row.map(|r| code_from_row(&r, code_hash)).transpose()?,
+            ),
+        },
+    )
 }
 
 /// The hashes and lifetimes of a freshly minted access + refresh token pair.
 #[derive(Debug, Clone)]
-pub struct NewTokens<'a> {
-    pub grant_id: &'a str,
-    pub access_hash: &'a str,
-    pub access_scopes: &'a ScopeSet,
+pub struct NewTokens {
+    pub grant_id: String,
+    pub access_hash: String,
+    pub access_scopes: ScopeSet,
     pub access_expires_at: i64,
-    pub refresh_hash: &'a str,
-    pub refresh_scopes: &'a ScopeSet,
+    pub refresh_hash: String,
+    pub refresh_scopes: ScopeSet,
     pub refresh_expires_at: i64,
     pub now: i64,
 }
 
-/// Claims the code (if nobody has) and issues `tokens` for it, atomically.
-/// False when another request claimed it first: nothing was written.
-pub async fn redeem_code(db: &Db, code_hash: &str, tokens: &NewTokens<'_>) -> StoreResult<bool> {
-    let mut tx = db.pool.begin().await?;
-    // The claim is the transaction's first statement, so on SQLite it takes
-    // the write lock before reading (no stale-snapshot upgrade), and on
-    // PostgreSQL a concurrent claim blocks on the row and then sees used_at set.
-    let claimed = sqlx::query(
-        "update authorization_code set used_at = $1 where code_hash = $2 and used_at is null",
-    )
-    .bind(tokens.now)
-    .bind(code_hash)
-    .execute(&mut *tx)
-    .await?;
-    if claimed.rows_affected() != 1 {
-        tx.rollback().await?;
-        return Ok(false);
-    }
-    insert_tokens(&mut tx, tokens).await?;
-    tx.commit().await?;
-    Ok(true)
+/// What a claim spends: a code, or a refresh token being rotated.
+#[derive(Debug, Clone, Copy)]
+enum Spent {
+    Code,
+    Refresh,
 }
 
-/// A refresh token with its grant, by the token's hash.
-pub async fn find_refresh(db: &Db, token_hash: &str) -> StoreResult<Option<StoredRefresh>> {
-    let row = sqlx::query(
-        "select r.grant_id, r.scopes, r.expires_at, r.used_at, g.oauth_app_id, g.user_id,
-                g.revoked_at as grant_revoked_at
-         from refresh_token r join oauth_grant g on g.grant_id = r.grant_id
-         where r.token_hash = $1",
+/// Spends `hash` (if nobody has) and issues `tokens` for it, atomically:
+/// the claim is one conditional update, and the tokens are only inserted by
+/// the request whose update changed the row.
+#[derive(Debug)]
+struct Claim {
+    spent: Spent,
+    hash: String,
+    tokens: NewTokens,
+}
+
+impl Write for Claim {
+    type Output = bool;
+    fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, bool> {
+        // Three statements sent as one (sqlx runs them in order on the one
+        // connection, binding `$n` from the same arguments): the update
+        // claims, and each insert happens only if the statement before it
+        // changed a row (`changes()`), so a lost claim inserts nothing.
+        let update = match self.spent {
+            Spent::Code => {
+                "update authorization_code set used_at = $1 where code_hash = $2 and used_at is null;"
+            }
+            Spent::Refresh => {
+                "update refresh_token set used_at = $1 where token_hash = $2 and used_at is null;"
+            }
+        };
+        let sql = format!(
+            "{update}
+             insert into access_token (token_hash, grant_id, scopes, created_at, expires_at, revoked_at)
+                 select $3, $9, $4, $1, $5, null where changes() = 1;
+             insert into refresh_token (token_hash, grant_id, scopes, created_at, expires_at, used_at)
+                 select $6, $9, $7, $1, $8, null where changes() = 1;"
+        );
+        let t = &self.tokens;
+        Box::pin(async move {
+            let done = sqlx::query(&sql)
+                .bind(t.now)
+                .bind(&self.hash)
+                .bind(&t.access_hash)
+                .bind(t.access_scopes.to_space_separated())
+                .bind(t.access_expires_at)
+                .bind(&t.refresh_hash)
+                .bind(t.refresh_scopes.to_space_separated())
+                .bind(t.refresh_expires_at)
+                .bind(&t.grant_id)
+                .execute(conn)
+                .await?;
+            match done.rows_affected() {
+                0 => Ok(false),
+                3 => Ok(true),
+                n => Err(StoreError::Corrupt(format!("a claim changed {n} rows"))),
+            }
+        })
+    }
+}
+
+/// The claim and both inserts as one PostgreSQL statement: data-modifying
+/// CTEs all run, and the inserts take their grant from the claim's
+/// `returning`, so they insert nothing unless this statement won.
+struct ClaimPg(Claim);
+
+impl Write for ClaimPg {
+    type Output = bool;
+    fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, bool> {
+        let c = &self.0;
+        let t = &c.tokens;
+        let update = match c.spent {
+            Spent::Code => {
+                "update authorization_code set used_at = $1 where code_hash = $2 and used_at is null
+                 returning grant_id"
+            }
+            Spent::Refresh => {
+                "update refresh_token set used_at = $1 where token_hash = $2 and used_at is null
+                 returning grant_id"
+            }
+        };
+        let sql = format!(
+            "with claimed as ({update}),
+               a as (insert into access_token (token_hash, grant_id, scopes, created_at, expires_at, revoked_at)
+                     select $3, grant_id, $4, $1, $5, null from claimed),
+               r as (insert into refresh_token (token_hash, grant_id, scopes, created_at, expires_at, used_at)
+                     select $6, grant_id, $7, $1, $8, null from claimed)
+             select count(*) as won from claimed"
+        );
+        Box::pin(async move {
+            let row = sqlx::query(&sql)
+                .bind(t.now)
+                .bind(&c.hash)
+                .bind(&t.access_hash)
+                .bind(t.access_scopes.to_space_separated())
+                .bind(t.access_expires_at)
+                .bind(&t.refresh_hash)
+                .bind(t.refresh_scopes.to_space_separated())
+                .bind(t.refresh_expires_at)
+                .fetch_one(conn)
+                .await?;
+            let won: i64 = row.try_get("won")?;
+            Ok(won == 1)
+        })
+    }
+}
+
+async fn claim(db: &Db, claim: Claim) -> StoreResult<bool> {
+    match db.backend {
+        Backend::Postgres => db.write_one(ClaimPg(claim)).await,
+        Backend::Sqlite => db.write(claim).await,
+    }
+}
+
+/// Claims the code (if nobody has) and issues `tokens` for it, atomically.
+/// False when another request claimed it first: nothing was written.
+pub async fn redeem_code(db: &Db, code_hash: String, tokens: NewTokens) -> StoreResult<bool> {
+    claim(
+        db,
+        Claim {
+            spent: Spent::Code,
+            hash: code_hash,
+            tokens,
+        },
     )
-    .bind(token_hash)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some(StoredRefresh {
-        token_hash: token_hash.to_owned(),
-        grant_id: r.try_get("grant_id")?,
-        oauth_app_id: r.try_get("oauth_app_id")?,
-        user_id: r.try_get("user_id")?,
-        scopes: scopes(&r, "scopes")?,
-        expires_at: r.try_get("expires_at")?,
-        used_at: r.try_get("used_at")?,
-        grant_revoked_at: r.try_get("grant_revoked_at")?,
-    }))
+    .await
+}
+
+/// A refresh token with its grant, by the token's hash (`$2`).
+const REFRESH_LOOKUP: &str = "select r.grant_id as k_grant_id, r.scopes as k_scopes,
+        r.expires_at as k_expires_at, r.used_at as k_used_at, g.oauth_app_id as k_oauth_app_id,
+        g.user_id as k_user_id, g.revoked_at as k_grant_revoked_at
+     from refresh_token r join oauth_grant g on g.grant_id = r.grant_id
+     where r.token_hash = $2";
+
+/// The client presenting a refresh token, and the token (with its grant): one read.
+pub async fn find_client_and_refresh(
+    db: &Db,
+    client_id: &ClientId,
+    token_hash: &str,
+) -> StoreResult<(Option<Client>, Option<StoredRefresh>)> {
+    let Some((client, row)) = with_client(db, client_id, REFRESH_LOOKUP, token_hash).await? else {
+        return Ok((None, None));
+    };
+    let token = match row {
+        None => None,
+        Some(r) => Some(StoredRefresh {
+            token_hash: token_hash.to_owned(),
+            grant_id: r.try_get("k_grant_id")?,
+            oauth_app_id: r.try_get("k_oauth_app_id")?,
+            user_id: r.try_get("k_user_id")?,
+            scopes: scopes(&r, "k_scopes")?,
+            expires_at: r.try_get("k_expires_at")?,
+            used_at: r.try_get("k_used_at")?,
+            grant_revoked_at: r.try_get("k_grant_revoked_at")?,
+        }),
+    };
+    Ok((Some(client), token))
 }
 
 /// Rotates a refresh token exactly once: spends the old one (if nobody has)
 /// and issues `tokens`, atomically. False when another request rotated it first.
-pub async fn rotate_refresh(
-    db: &Db,
-    refresh_hash: &str,
-    tokens: &NewTokens<'_>,
-) -> StoreResult<bool> {
-    let mut tx = db.pool.begin().await?;
-    let claimed = sqlx::query(
-        "update refresh_token set used_at = $1 where token_hash = $2 and used_at is null",
+pub async fn rotate_refresh(db: &Db, refresh_hash: String, tokens: NewTokens) -> StoreResult<bool> {
+    claim(
+        db,
+        Claim {
+            spent: Spent::Refresh,
+            hash: refresh_hash,
+            tokens,
+        },
     )
-    .bind(tokens.now)
-    .bind(refresh_hash)
-    .execute(&mut *tx)
-    .await?;
-    if claimed.rows_affected() != 1 {
-        tx.rollback().await?;
-        return Ok(false);
-    }
-    insert_tokens(&mut tx, tokens).await?;
-    tx.commit().await?;
-    Ok(true)
+    .await
 }
 
-async fn insert_tokens(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    t: &NewTokens<'_>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "insert into access_token (token_hash, grant_id, scopes, created_at, expires_at, revoked_at)
-         values ($1, $2, $3, $4, $5, null)",
-    )
-    .bind(t.access_hash)
-    .bind(t.grant_id)
-    .bind(t.access_scopes.to_space_separated())
-    .bind(t.now)
-    .bind(t.access_expires_at)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "insert into refresh_token (token_hash, grant_id, scopes, created_at, expires_at, used_at)
-         values ($1, $2, $3, $4, $5, null)",
-    )
-    .bind(t.refresh_hash)
-    .bind(t.grant_id)
-    .bind(t.refresh_scopes.to_space_separated())
-    .bind(t.now)
-    .bind(t.refresh_expires_at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+/// One conditional update that ends something: a grant, or an access token.
+struct End {
+    sql: &'static str,
+    id: String,
+    now: i64,
+}
+
+impl Write for End {
+    type Output = ();
+    fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, ()> {
+        Box::pin(async move {
+            sqlx::query(self.sql)
+                .bind(self.now)
+                .bind(&self.id)
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+    }
 }
 
 /// Revokes a grant: every code and token issued under it stops working.
 pub async fn revoke_grant(db: &Db, grant_id: &str, now: i64) -> StoreResult<()> {
-    sqlx::query(
-        "update oauth_grant set revoked_at = $1 where grant_id = $2 and revoked_at is null",
-    )
-    .bind(now)
-    .bind(grant_id)
-    .execute(&db.pool)
-    .await?;
-    Ok(())
+    db.write_one(End {
+        sql: "update oauth_grant set revoked_at = $1 where grant_id = $2 and revoked_at is null",
+        id: grant_id.to_owned(),
+        now,
+    })
+    .await
 }
 
-/// Looks a token up by its hash in the table of its kind.
-pub async fn find_token(
+/// The client asking about a token, and the token (with its grant and its
+/// own client), from the table of its kind: one read.
+pub async fn find_client_and_token(
     db: &Db,
+    client_id: &ClientId,
     kind: TokenKind,
     token_hash: &str,
-) -> StoreResult<Option<StoredToken>> {
+) -> StoreResult<(Option<Client>, Option<StoredToken>)> {
     let (table, ended) = match kind {
         TokenKind::Access => ("access_token", "revoked_at"),
         TokenKind::Refresh => ("refresh_token", "used_at"),
     };
-    let row = sqlx::query(&format!(
-        "select t.grant_id, t.scopes, t.created_at, t.expires_at, t.{ended} as ended_at,
-                g.user_id, g.revoked_at as grant_revoked_at, a.oauth_app_id, a.client_id,
-                a.disabled_at as app_disabled_at
+    let lookup = format!(
+        "select t.grant_id as k_grant_id, t.scopes as k_scopes, t.created_at as k_created_at,
+                t.expires_at as k_expires_at, t.{ended} as k_ended_at, g.user_id as k_user_id,
+                g.revoked_at as k_grant_revoked_at, o.oauth_app_id as k_oauth_app_id,
+                o.client_id as k_client_id, o.disabled_at as k_app_disabled_at
          from {table} t
          join oauth_grant g on g.grant_id = t.grant_id
-         join oauth_app a on a.oauth_app_id = g.oauth_app_id
-         where t.token_hash = $1"
-    ))
-    .bind(token_hash)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some(StoredToken {
-        kind,
-        token_hash: token_hash.to_owned(),
-        grant_id: r.try_get("grant_id")?,
-        oauth_app_id: r.try_get("oauth_app_id")?,
-        client_id: r.try_get("client_id")?,
-        user_id: r.try_get("user_id")?,
-        scopes: scopes(&r, "scopes")?,
-        created_at: r.try_get("created_at")?,
-        expires_at: r.try_get("expires_at")?,
-        ended_at: r.try_get("ended_at")?,
-        grant_revoked_at: r.try_get("grant_revoked_at")?,
-        app_disabled_at: r.try_get("app_disabled_at")?,
-    }))
+         join oauth_app o on o.oauth_app_id = g.oauth_app_id
+         where t.token_hash = $2"
+    );
+    let Some((client, row)) = with_client(db, client_id, &lookup, token_hash).await? else {
+        return Ok((None, None));
+    };
+    let token = match row {
+        None => None,
+        Some(r) => Some(StoredToken {
+            kind,
+            token_hash: token_hash.to_owned(),
+            grant_id: r.try_get("k_grant_id")?,
+            oauth_app_id: r.try_get("k_oauth_app_id")?,
+            client_id: r.try_get("k_client_id")?,
+            user_id: r.try_get("k_user_id")?,
+            scopes: scopes(&r, "k_scopes")?,
+            created_at: r.try_get("k_created_at")?,
+            expires_at: r.try_get("k_expires_at")?,
+            ended_at: r.try_get("k_ended_at")?,
+            grant_revoked_at: r.try_get("k_grant_revoked_at")?,
+            app_disabled_at: r.try_get("k_app_disabled_at")?,
+        }),
+    };
+    Ok((Some(client), token))
 }
 
 /// Revokes one access token.
 pub async fn revoke_access_token(db: &Db, token_hash: &str, now: i64) -> StoreResult<()> {
-    sqlx::query(
-        "update access_token set revoked_at = $1 where token_hash = $2 and revoked_at is null",
-    )
-    .bind(now)
-    .bind(token_hash)
-    .execute(&db.pool)
-    .await?;
-    Ok(())
+    db.write_one(End {
+        sql: "update access_token set revoked_at = $1 where token_hash = $2 and revoked_at is null",
+        id: token_hash.to_owned(),
+        now,
+    })
+    .await
 }

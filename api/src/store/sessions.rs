@@ -1,9 +1,36 @@
 //! Sign-in sessions, looked up by the SHA-256 of the cookie's random id.
 
-use super::{Db, StoreResult};
+use super::{Db, StoreResult, Write, WriteFuture};
 use crate::domain::session::StoredSession;
 use shared::Me;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
+
+/// A session to start.
+struct NewSession {
+    session_hash: String,
+    user_id: String,
+    now: i64,
+    expires_at: i64,
+}
+
+impl Write for NewSession {
+    type Output = ();
+    fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "insert into user_session (session_hash, user_id, created_at, expires_at)
+                 values ($1, $2, $3, $4)",
+            )
+            .bind(&self.session_hash)
+            .bind(&self.user_id)
+            .bind(self.now)
+            .bind(self.expires_at)
+            .execute(conn)
+            .await?;
+            Ok(())
+        })
+    }
+}
 
 pub async fn create_session(
     db: &Db,
@@ -12,16 +39,13 @@ pub async fn create_session(
     now: i64,
     expires_at: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "insert into user_session (session_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)",
-    )
-    .bind(session_hash)
-    .bind(user_id)
-    .bind(now)
-    .bind(expires_at)
-    .execute(&db.pool)
-    .await?;
-    Ok(())
+    db.write_one(NewSession {
+        session_hash: session_hash.to_owned(),
+        user_id: user_id.to_owned(),
+        now,
+        expires_at,
+    })
+    .await
 }
 
 /// The session with this hash and its person (live or not: the domain decides).
@@ -32,7 +56,7 @@ pub async fn find_session(db: &Db, session_hash: &str) -> StoreResult<Option<Sto
          where s.session_hash = $1",
     )
     .bind(session_hash)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db.read)
     .await?;
     let Some(r) = row else { return Ok(None) };
     Ok(Some(StoredSession {
@@ -45,10 +69,22 @@ pub async fn find_session(db: &Db, session_hash: &str) -> StoreResult<Option<Sto
     }))
 }
 
+/// A session to end.
+struct EndSession(String);
+
+impl Write for EndSession {
+    type Output = ();
+    fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, ()> {
+        Box::pin(async move {
+            sqlx::query("delete from user_session where session_hash = $1")
+                .bind(&self.0)
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+    }
+}
+
 pub async fn delete_session(db: &Db, session_hash: &str) -> StoreResult<()> {
-    sqlx::query("delete from user_session where session_hash = $1")
-        .bind(session_hash)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
+    db.write_one(EndSession(session_hash.to_owned())).await
 }

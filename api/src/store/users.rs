@@ -1,9 +1,38 @@
 //! People who sign in.
 
-use super::{has_nul, Db, OnUnique, StoreResult};
+use super::{has_nul, Db, OnUnique, StoreResult, Write, WriteFuture};
 use crate::crypto::{random_id, HashedSecret};
 use crate::domain::accounts::User;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
+
+/// A person to add.
+struct NewUser {
+    user_id: String,
+    email: String,
+    password: HashedSecret,
+    now: i64,
+}
+
+impl Write for NewUser {
+    type Output = ();
+    fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "insert into app_user (user_id, email, password_hash, password_salt, created_at)
+                 values ($1, $2, $3, $4, $5)",
+            )
+            .bind(&self.user_id)
+            .bind(&self.email)
+            .bind(&self.password.hash)
+            .bind(&self.password.salt)
+            .bind(self.now)
+            .execute(conn)
+            .await
+            .on_unique("an account with this email")?;
+            Ok(())
+        })
+    }
+}
 
 /// Inserts a user; an email already taken is a `Duplicate` (read from the
 /// unique constraint, not checked first, so two racing sign-ups cannot both win).
@@ -14,18 +43,13 @@ pub async fn create_user(
     now: i64,
 ) -> StoreResult<String> {
     let user_id = random_id();
-    sqlx::query(
-        "insert into app_user (user_id, email, password_hash, password_salt, created_at)
-         values ($1, $2, $3, $4, $5)",
-    )
-    .bind(&user_id)
-    .bind(email)
-    .bind(&password.hash)
-    .bind(&password.salt)
-    .bind(now)
-    .execute(&db.pool)
-    .await
-    .on_unique("an account with this email")?;
+    db.write_one(NewUser {
+        user_id: user_id.clone(),
+        email: email.to_owned(),
+        password: password.clone(),
+        now,
+    })
+    .await?;
     Ok(user_id)
 }
 
@@ -48,7 +72,7 @@ pub async fn find_user_by_email(db: &Db, email: &str) -> StoreResult<Option<User
         "select user_id, email, password_hash, password_salt from app_user where email = $1",
     )
     .bind(email)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db.read)
     .await?;
     Ok(row.as_ref().map(user_from_row).transpose()?)
 }
@@ -61,7 +85,7 @@ pub async fn find_user_by_id(db: &Db, user_id: &str) -> StoreResult<Option<User>
         "select user_id, email, password_hash, password_salt from app_user where user_id = $1",
     )
     .bind(user_id)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&db.read)
     .await?;
     Ok(row.as_ref().map(user_from_row).transpose()?)
 }

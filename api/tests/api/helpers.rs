@@ -141,7 +141,7 @@ impl TestApp {
 }
 
 pub async fn start(config: Config, dir: Option<tempfile::TempDir>) -> TestApp {
-    let db = Db::connect(&config.database_url, config.database_max_connections)
+    let db = Db::connect(&config.database_url, config.pool_size())
         .await
         .expect("database");
     let clock = ManualClock::new(1_800_000_000);
@@ -518,7 +518,7 @@ impl TestApp {
     pub async fn count(&self, table: &str) -> i64 {
         use sqlx::Row;
         sqlx::query(&format!("select count(*) as n from {table}"))
-            .fetch_one(&self.state.db.pool)
+            .fetch_one(&self.state.db.read)
             .await
             .expect("count")
             .try_get::<i64, _>("n")

@@ -8,6 +8,7 @@ mod app_info;
 mod authorize;
 mod bad_input;
 mod concurrency;
+mod hashing;
 mod introspect;
 mod metadata;
 mod migration;

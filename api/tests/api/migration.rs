@@ -27,7 +27,7 @@ fn first_release() -> Migrator {
 async fn an_app_registered_under_the_first_schema_still_signs_people_in() {
     let (url, dir) = fresh_database().await;
     let old = Db::open(&url, 2).await.unwrap();
-    first_release().run(&old.pool).await.unwrap();
+    first_release().run(&old.read).await.unwrap();
     // Rows exactly as the first release wrote them: redirect URIs as a JSON
     // array, scopes and grant types comma-separated.
     let secret = "agpt_secret_from_the_first_release";
@@ -44,10 +44,10 @@ async fn an_app_registered_under_the_first_schema_still_signs_people_in() {
     .bind(&hashed.hash)
     .bind(&hashed.salt)
     .bind(uris)
-    .execute(&old.pool)
+    .execute(&old.read)
     .await
     .unwrap();
-    old.pool.close().await;
+    old.close().await;
 
     // The new release starts on it (running the later migrations).
     let app = start(Config::for_tests(&url), dir).await;

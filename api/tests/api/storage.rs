@@ -32,7 +32,7 @@ async fn dump(app: &crate::helpers::TestApp) -> String {
     ] {
         let sql = format!("select {} from {table}", columns.join(", "));
         for row in sqlx::query(&sql)
-            .fetch_all(&app.state.db.pool)
+            .fetch_all(&app.state.db.read)
             .await
             .unwrap()
         {
