@@ -68,12 +68,10 @@ pub(super) fn client_from_row(row: &sqlx::any::AnyRow) -> StoreResult<Client> {
 
 /// The client with this id, active or not.
 pub async fn find_client(db: &Db, client_id: &ClientId) -> StoreResult<Option<Client>> {
-    let row = sqlx::query(&format!(
-        "select {APP_COLUMNS} from oauth_app a where a.client_id = $1"
-    ))
-    .bind(client_id.as_str())
-    .fetch_optional(&db.read)
-    .await?;
+    let row = sqlx::query(&client_sql())
+        .bind(client_id.as_str())
+        .fetch_optional(&db.read)
+        .await?;
     row.as_ref().map(client_from_row).transpose()
 }
 
@@ -87,20 +85,33 @@ pub async fn find_client_for_redirect(
     if has_nul(redirect_uri.as_str()) {
         return Ok(find_client(db, client_id).await?.map(|c| (c, false)));
     }
-    let row = sqlx::query(&format!(
+    let row = sqlx::query(&client_for_redirect_sql())
+        .bind(client_id.as_str())
+        .bind(redirect_uri.as_str())
+        .fetch_optional(&db.read)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let registered: i64 = row.try_get("registered")?;
+    Ok(Some((client_from_row(&row)?, registered == 1)))
+}
+
+fn client_for_redirect_sql() -> String {
+    format!(
         "select {APP_COLUMNS},
             cast(case when exists (select 1 from oauth_app_redirect_uri r
                                    where r.oauth_app_id = a.oauth_app_id and r.redirect_uri = $2)
                       then 1 else 0 end as bigint) as registered
          from oauth_app a where a.client_id = $1"
-    ))
-    .bind(client_id.as_str())
-    .bind(redirect_uri.as_str())
-    .fetch_optional(&db.read)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let registered: i64 = row.try_get("registered")?;
-    Ok(Some((client_from_row(&row)?, registered == 1)))
+    )
+}
+
+fn client_sql() -> String {
+    format!("select {APP_COLUMNS} from oauth_app a where a.client_id = $1")
+}
+
+#[cfg(test)]
+pub(super) fn hot_sql() -> Vec<String> {
+    vec![client_sql(), client_for_redirect_sql()]
 }
 
 /// The redirect URIs an app registered, in registration order.

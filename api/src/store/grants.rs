@@ -119,18 +119,22 @@ async fn with_client(
     lookup: &str,
     key: &str,
 ) -> StoreResult<Option<(Client, Option<AnyRow>)>> {
-    let row = sqlx::query(&format!(
-        "select {APP_COLUMNS}, k.* from oauth_app a left join ({lookup}) k on 1 = 1
-         where a.client_id = $1"
-    ))
-    .bind(client_id.as_str())
-    .bind(key)
-    .fetch_optional(&db.read)
-    .await?;
+    let row = sqlx::query(&with_client_sql(lookup))
+        .bind(client_id.as_str())
+        .bind(key)
+        .fetch_optional(&db.read)
+        .await?;
     let Some(row) = row else { return Ok(None) };
     let client = client_from_row(&row)?;
     let grant_id: Option<String> = row.try_get("k_grant_id")?;
     Ok(Some((client, grant_id.is_some().then_some(row))))
+}
+
+fn with_client_sql(lookup: &str) -> String {
+    format!(
+        "select {APP_COLUMNS}, k.* from oauth_app a left join ({lookup}) k on 1 = 1
+         where a.client_id = $1"
+    )
 }
 
 /// A code with its grant, by the code's hash (`$2`).
@@ -213,21 +217,7 @@ impl Write for Claim {
         // connection, binding `$n` from the same arguments): the update
         // claims, and each insert happens only if the statement before it
         // changed a row (`changes()`), so a lost claim inserts nothing.
-        let update = match self.spent {
-            Spent::Code => {
-                "update authorization_code set used_at = $1 where code_hash = $2 and used_at is null;"
-            }
-            Spent::Refresh => {
-                "update refresh_token set used_at = $1 where token_hash = $2 and used_at is null;"
-            }
-        };
-        let sql = format!(
-            "{update}
-             insert into access_token (token_hash, grant_id, scopes, created_at, expires_at, revoked_at)
-                 select $3, $9, $4, $1, $5, null where changes() = 1;
-             insert into refresh_token (token_hash, grant_id, scopes, created_at, expires_at, used_at)
-                 select $6, $9, $7, $1, $8, null where changes() = 1;"
-        );
+        let sql = claim_sql_sqlite(self.spent);
         let t = &self.tokens;
         Box::pin(async move {
             let done = sqlx::query(&sql)
@@ -251,6 +241,40 @@ impl Write for Claim {
     }
 }
 
+fn claim_update(spent: Spent) -> &'static str {
+    match spent {
+        Spent::Code => {
+            "update authorization_code set used_at = $1 where code_hash = $2 and used_at is null"
+        }
+        Spent::Refresh => {
+            "update refresh_token set used_at = $1 where token_hash = $2 and used_at is null"
+        }
+    }
+}
+
+fn claim_sql_sqlite(spent: Spent) -> String {
+    format!(
+        "{};
+         insert into access_token (token_hash, grant_id, scopes, created_at, expires_at, revoked_at)
+             select $3, $9, $4, $1, $5, null where changes() = 1;
+         insert into refresh_token (token_hash, grant_id, scopes, created_at, expires_at, used_at)
+             select $6, $9, $7, $1, $8, null where changes() = 1;",
+        claim_update(spent)
+    )
+}
+
+fn claim_sql_postgres(spent: Spent) -> String {
+    format!(
+        "with claimed as ({} returning grant_id),
+           a as (insert into access_token (token_hash, grant_id, scopes, created_at, expires_at, revoked_at)
+                 select $3, grant_id, $4, $1, $5, null from claimed),
+           r as (insert into refresh_token (token_hash, grant_id, scopes, created_at, expires_at, used_at)
+                 select $6, grant_id, $7, $1, $8, null from claimed)
+         select count(*) as won from claimed",
+        claim_update(spent)
+    )
+}
+
 /// The claim and both inserts as one PostgreSQL statement: data-modifying
 /// CTEs all run, and the inserts take their grant from the claim's
 /// `returning`, so they insert nothing unless this statement won.
@@ -261,24 +285,7 @@ impl Write for ClaimPg {
     fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, bool> {
         let c = &self.0;
         let t = &c.tokens;
-        let update = match c.spent {
-            Spent::Code => {
-                "update authorization_code set used_at = $1 where code_hash = $2 and used_at is null
-                 returning grant_id"
-            }
-            Spent::Refresh => {
-                "update refresh_token set used_at = $1 where token_hash = $2 and used_at is null
-                 returning grant_id"
-            }
-        };
-        let sql = format!(
-            "with claimed as ({update}),
-               a as (insert into access_token (token_hash, grant_id, scopes, created_at, expires_at, revoked_at)
-                     select $3, grant_id, $4, $1, $5, null from claimed),
-               r as (insert into refresh_token (token_hash, grant_id, scopes, created_at, expires_at, used_at)
-                     select $6, grant_id, $7, $1, $8, null from claimed)
-             select count(*) as won from claimed"
-        );
+        let sql = claim_sql_postgres(c.spent);
         Box::pin(async move {
             let row = sqlx::query(&sql)
                 .bind(t.now)
@@ -403,20 +410,7 @@ pub async fn find_client_and_token(
     kind: TokenKind,
     token_hash: &str,
 ) -> StoreResult<(Option<Client>, Option<StoredToken>)> {
-    let (table, ended) = match kind {
-        TokenKind::Access => ("access_token", "revoked_at"),
-        TokenKind::Refresh => ("refresh_token", "used_at"),
-    };
-    let lookup = format!(
-        "select t.grant_id as k_grant_id, t.scopes as k_scopes, t.created_at as k_created_at,
-                t.expires_at as k_expires_at, t.{ended} as k_ended_at, g.user_id as k_user_id,
-                g.revoked_at as k_grant_revoked_at, o.oauth_app_id as k_oauth_app_id,
-                o.client_id as k_client_id, o.disabled_at as k_app_disabled_at
-         from {table} t
-         join oauth_grant g on g.grant_id = t.grant_id
-         join oauth_app o on o.oauth_app_id = g.oauth_app_id
-         where t.token_hash = $2"
-    );
+    let lookup = token_lookup(kind);
     let Some((client, row)) = with_client(db, client_id, &lookup, token_hash).await? else {
         return Ok((None, None));
     };
@@ -440,6 +434,24 @@ pub async fn find_client_and_token(
     Ok((Some(client), token))
 }
 
+/// A token of `kind` with its grant and its client, by its hash (`$2`).
+fn token_lookup(kind: TokenKind) -> String {
+    let (table, ended) = match kind {
+        TokenKind::Access => ("access_token", "revoked_at"),
+        TokenKind::Refresh => ("refresh_token", "used_at"),
+    };
+    format!(
+        "select t.grant_id as k_grant_id, t.scopes as k_scopes, t.created_at as k_created_at,
+                t.expires_at as k_expires_at, t.{ended} as k_ended_at, g.user_id as k_user_id,
+                g.revoked_at as k_grant_revoked_at, o.oauth_app_id as k_oauth_app_id,
+                o.client_id as k_client_id, o.disabled_at as k_app_disabled_at
+         from {table} t
+         join oauth_grant g on g.grant_id = t.grant_id
+         join oauth_app o on o.oauth_app_id = g.oauth_app_id
+         where t.token_hash = $2"
+    )
+}
+
 /// Revokes one access token.
 pub async fn revoke_access_token(db: &Db, token_hash: &str, now: i64) -> StoreResult<()> {
     db.write_one(End {
@@ -448,4 +460,51 @@ pub async fn revoke_access_token(db: &Db, token_hash: &str, now: i64) -> StoreRe
         now,
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every statement on a request path finds its rows through an index:
+    /// none may scan a table that grows with use (issue: an uncorrelated
+    /// subquery once made each exchange cost more with every grant).
+    #[tokio::test]
+    async fn hot_statements_use_indexes_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(
+            &format!("sqlite://{}/p.db?mode=rwc", dir.path().display()),
+            1,
+        )
+        .await
+        .unwrap();
+        let mut statements = vec![
+            with_client_sql(CODE_LOOKUP),
+            with_client_sql(REFRESH_LOOKUP),
+            with_client_sql(&token_lookup(TokenKind::Access)),
+            with_client_sql(&token_lookup(TokenKind::Refresh)),
+            "update oauth_grant set revoked_at = $1 where grant_id = $2 and revoked_at is null"
+                .into(),
+            "update access_token set revoked_at = $1 where token_hash = $2 and revoked_at is null"
+                .into(),
+        ];
+        for spent in [Spent::Code, Spent::Refresh] {
+            statements.extend(claim_sql_sqlite(spent).split(';').map(str::to_owned));
+        }
+        statements.extend(super::super::apps::hot_sql());
+        statements.extend(super::super::sessions::hot_sql());
+        for sql in statements.iter().filter(|s| !s.trim().is_empty()) {
+            let plan = sqlx::query(&format!("explain query plan {sql}"))
+                .fetch_all(&db.read)
+                .await
+                .unwrap_or_else(|e| panic!("{e}: {sql}"));
+            for row in plan {
+                let detail: String = row.try_get("detail").unwrap();
+                let scans_a_table = detail.starts_with("SCAN ")
+                    && !detail.starts_with("SCAN CONSTANT ROW")
+                    && !detail.starts_with("SCAN k");
+                assert!(!scans_a_table, "{detail} in {sql}");
+            }
+        }
+    }
 }

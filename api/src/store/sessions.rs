@@ -48,16 +48,24 @@ pub async fn create_session(
     .await
 }
 
+const FIND_SESSION: &str = "select u.user_id, u.email, s.created_at, s.expires_at
+     from user_session s join app_user u on u.user_id = s.user_id
+     where s.session_hash = $1";
+
+#[cfg(test)]
+pub(super) fn hot_sql() -> Vec<String> {
+    vec![
+        FIND_SESSION.into(),
+        "delete from user_session where session_hash = $1".into(),
+    ]
+}
+
 /// The session with this hash and its person (live or not: the domain decides).
 pub async fn find_session(db: &Db, session_hash: &str) -> StoreResult<Option<StoredSession>> {
-    let row = sqlx::query(
-        "select u.user_id, u.email, s.created_at, s.expires_at
-         from user_session s join app_user u on u.user_id = s.user_id
-         where s.session_hash = $1",
-    )
-    .bind(session_hash)
-    .fetch_optional(&db.read)
-    .await?;
+    let row = sqlx::query(FIND_SESSION)
+        .bind(session_hash)
+        .fetch_optional(&db.read)
+        .await?;
     let Some(r) = row else { return Ok(None) };
     Ok(Some(StoredSession {
         user: Me {
