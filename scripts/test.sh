@@ -42,14 +42,12 @@ else
     echo "       Start it, point TEST_PG_URL at one, or (outside CI) set SKIP_POSTGRES=1." >&2
     exit 1
   fi
-  # Each test makes its own schema; drop the ones earlier runs left behind.
-  psql -q -d "$TEST_PG_URL" -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
-do $$ declare s text; begin
-  for s in select nspname from pg_namespace where nspname like 't\_%' loop
-    execute format('drop schema %I cascade', s);
-  end loop;
-end $$;
-SQL
+  # Each test makes its own schema; drop the ones earlier runs left behind,
+  # one transaction each (all at once can exceed the server's lock table).
+  psql -qAt -d "$TEST_PG_URL" -c "select nspname from pg_namespace where nspname like 't\_%'" \
+    | while read -r schema; do
+        psql -q -d "$TEST_PG_URL" -c "drop schema if exists \"$schema\" cascade" >/dev/null
+      done
   RUN_POSTGRES=1
 fi
 
