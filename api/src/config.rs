@@ -58,13 +58,45 @@ pub struct Config {
     #[arg(long, env = "PKCE_PLAIN_ENABLED", default_value_t = true, action = clap::ArgAction::Set)]
     pub pkce_plain_enabled: bool,
 
-    /// Failed sign-ins or client authentications allowed per key and window.
+    /// Failed sign-ins per account, or client authentications per client,
+    /// allowed per window (counted in the database: for the whole deployment).
     #[arg(long, env = "MAX_AUTH_FAILURES", default_value_t = 5)]
     pub max_auth_failures: u32,
 
-    /// The window for `max_auth_failures`, seconds.
+    /// The window for the failure limits, seconds.
     #[arg(long, env = "AUTH_FAILURE_WINDOW", default_value_t = 300)]
     pub auth_failure_window: i64,
+
+    /// Failed sign-ins, and failed client authentications, allowed per
+    /// source address and window (password spraying across accounts).
+    #[arg(long, env = "MAX_SOURCE_FAILURES", default_value_t = 30)]
+    pub max_source_failures: u32,
+
+    /// Sign-ups allowed per source address and `signup_window`.
+    #[arg(long, env = "MAX_SIGNUPS_PER_SOURCE", default_value_t = 10)]
+    pub max_signups_per_source: u32,
+
+    /// The window for `max_signups_per_source`, seconds.
+    #[arg(long, env = "SIGNUP_WINDOW", default_value_t = 3600)]
+    pub signup_window: i64,
+
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or
+    /// CIDR ranges, comma-separated). From any other peer the header is ignored.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// Seconds to wait for a database connection before answering 503.
+    #[arg(long, env = "DATABASE_TIMEOUT", default_value_t = 2)]
+    pub database_timeout: u64,
+
+    /// Seconds a client has to send a request's headers (and the longest a
+    /// kept-alive connection may sit idle); slow or silent ones are closed.
+    #[arg(long, env = "HEADER_READ_TIMEOUT", default_value_t = 10)]
+    pub header_read_timeout: u64,
+
+    /// Open connections at most; further ones wait to be accepted.
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
 
     /// Seconds between sweeps that delete expired codes, tokens and sessions.
     #[arg(long, env = "CLEANUP_INTERVAL", default_value_t = 300)]
@@ -90,6 +122,26 @@ pub struct Config {
     /// Log filter, e.g. `info` or `api=debug,tower_http=debug`.
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub log_level: String,
+
+    /// `text` (for people; colours only on a terminal) or `json` (one
+    /// object per line, for log collectors).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// An address (`192.0.2.1`) or a range (`10.0.0.0/8`).
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{s:?} is neither an IP address nor a CIDR range"))
 }
 
 impl Config {
@@ -111,11 +163,19 @@ impl Config {
             pkce_plain_enabled: true,
             max_auth_failures: 5,
             auth_failure_window: 300,
+            max_source_failures: 30,
+            max_signups_per_source: 10,
+            signup_window: 3600,
+            trusted_proxies: Vec::new(),
+            database_timeout: 2,
+            header_read_timeout: 10,
+            max_connections: 10_000,
             cleanup_interval: 300,
             database_max_connections: None,
             hash_workers: None,
             hash_queue: 64,
             log_level: "warn".into(),
+            log_format: LogFormat::Text,
         }
     }
 

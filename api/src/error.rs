@@ -104,6 +104,11 @@ impl ApiError {
                 ErrorCode::MethodNotAllowed,
                 "This method is not allowed on this path.".into(),
             ),
+            ApiError::Store(StoreError::Unavailable(_)) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::TemporarilyUnavailable,
+                "The service is temporarily unavailable. Please try again shortly.".into(),
+            ),
             ApiError::Unavailable { .. } => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::TemporarilyUnavailable,
@@ -121,7 +126,9 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, description) = self.parts();
-        if status.is_server_error() {
+        let database_down = matches!(self, ApiError::Store(StoreError::Unavailable(_)));
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            // Our own failure: worth an operator's attention, every time.
             tracing::error!(error = %self, "request failed");
         }
         let mut response = (status, Json(ErrorBody::new(code, description))).into_response();
@@ -145,9 +152,18 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
+        if database_down {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            // Logged once per outage, not per request (see `state::Health`).
+            response.extensions_mut().insert(DatabaseDown);
+        }
         response
     }
 }
+
+/// Marks a response that failed because the database was unreachable.
+#[derive(Debug, Clone, Copy)]
+pub struct DatabaseDown;
 
 impl From<crate::hasher::Busy> for ApiError {
     fn from(_: crate::hasher::Busy) -> Self {

@@ -12,8 +12,8 @@ pub mod domain;
 pub mod error;
 pub mod hasher;
 pub mod http;
-pub mod limiter;
 pub mod secret_cache;
+pub mod server;
 pub mod state;
 pub mod store;
 
@@ -37,7 +37,12 @@ impl Application {
     /// Connects to the database (running migrations) and binds the listener.
     /// With port 0 the OS picks a free port; `local_addr` tells which.
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let db = Db::connect(&config.database_url, config.pool_size()).await?;
+        let db = Db::connect_with(
+            &config.database_url,
+            config.pool_size(),
+            std::time::Duration::from_secs(config.database_timeout.max(1)),
+        )
+        .await?;
         Self::build_with(config, db, Arc::new(SystemClock)).await
     }
 
@@ -74,31 +79,48 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let sweeper = tokio::spawn(sweep_expired(self.state.clone()));
+        let limits = server::Limits {
+            header_read_timeout: std::time::Duration::from_secs(
+                self.state.config.header_read_timeout.max(1),
+            ),
+            max_connections: self.state.config.max_connections,
+        };
         let app = build_router(self.state);
-        let result = axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let result = server::serve(self.listener, app, limits, shutdown).await;
         sweeper.abort();
         result
     }
 }
 
-/// Deletes expired codes, tokens and sessions every `cleanup_interval` seconds.
+/// Deletes expired codes, tokens, sessions and failure windows every
+/// `cleanup_interval` seconds; while the database is down, checks every
+/// second whether it is back (so the outage is logged as over once).
 async fn sweep_expired(state: AppState) {
     let period = std::time::Duration::from_secs(state.config.cleanup_interval.max(1));
     let mut ticker = tokio::time::interval(period);
+    let mut health = tokio::time::interval(std::time::Duration::from_secs(1));
     loop {
-        ticker.tick().await;
+        tokio::select! {
+            _ = ticker.tick() => {}
+            _ = health.tick() => {
+                if state.health.is_down() && state.db.ping().await.is_ok() {
+                    state.health.report_up();
+                }
+                continue;
+            }
+        }
+        let c = &state.config;
+        let longest_limit = c.auth_failure_window.max(c.signup_window);
         match state
             .db
-            .delete_expired(state.now(), state.config.auth_code_ttl)
+            .delete_expired(state.now(), c.auth_code_ttl, longest_limit)
             .await
         {
             Ok(0) => {}
-            Ok(n) => tracing::info!(rows = n, "deleted expired codes, tokens and sessions"),
+            Ok(n) => tracing::info!(
+                rows = n,
+                "deleted expired codes, tokens, sessions and limits"
+            ),
             Err(e) => tracing::warn!(error = %e, "cleanup of expired rows failed"),
         }
     }

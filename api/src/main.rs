@@ -1,6 +1,6 @@
 //! `api`: the authorization server. Starts with no arguments (SQLite under ./data).
 
-use api::config::Config;
+use api::config::{Config, LogFormat};
 use api::Application;
 use clap::Parser;
 use std::process::ExitCode;
@@ -18,12 +18,7 @@ fn main() -> ExitCode {
 
 async fn serve() -> ExitCode {
     let config = Config::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&config.log_level)
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    init_logging(&config);
     let app = match Application::build(config).await {
         Ok(app) => app,
         Err(e) => {
@@ -41,6 +36,21 @@ async fn serve() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// Logs go to stderr (stdout carries only the "listening on" line), as text
+/// for people (colours only on a terminal) or as one JSON object per line.
+fn init_logging(config: &Config) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Json => builder.json().with_current_span(false).init(),
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
 }
 
 /// Makes glibc serve every allocation of 1 MiB or more with its own mapping,

@@ -3,9 +3,9 @@
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::hasher::Hasher;
-use crate::limiter::{self, FailureLimiter};
 use crate::secret_cache::{self, VerifiedSecrets};
 use crate::store::Db;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -16,32 +16,58 @@ pub struct AppState {
     /// The issuer (RFC 8414 §2, RFC 9207): the public URL, or the address
     /// actually bound. Computed once, byte-identical everywhere it appears.
     pub issuer: Arc<str>,
-    /// Failed sign-ins and client authentications, per key.
-    pub limiter: Arc<FailureLimiter>,
     /// Client secrets that already passed scrypt, as keyed digests.
     pub verified_secrets: Arc<VerifiedSecrets>,
     /// Every scrypt computation, bounded.
     pub hasher: Arc<Hasher>,
+    /// Whether the database is reachable, as requests last found it.
+    pub health: Arc<Health>,
+}
+
+/// The database's reachability, so an outage is logged once (WARN when it
+/// starts, INFO when it ends) rather than once per failed request.
+#[derive(Debug, Default)]
+pub struct Health {
+    down: AtomicBool,
+}
+
+impl Health {
+    pub fn report_down(&self) {
+        if !self.down.swap(true, Ordering::SeqCst) {
+            tracing::warn!(
+                event = "database_unavailable",
+                "the database cannot be reached; answering 503 until it can"
+            );
+        }
+    }
+
+    pub fn report_up(&self) {
+        if self.down.swap(false, Ordering::SeqCst) {
+            tracing::info!(
+                event = "database_available",
+                "the database can be reached again"
+            );
+        }
+    }
+
+    pub fn is_down(&self) -> bool {
+        self.down.load(Ordering::SeqCst)
+    }
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config, clock: Arc<dyn Clock>, issuer: String) -> Self {
-        let limiter = FailureLimiter::new(
-            config.max_auth_failures,
-            config.auth_failure_window,
-            limiter::DEFAULT_CAPACITY,
-        );
         let hasher = Hasher::new(
             config.hash_workers.unwrap_or_else(Hasher::default_workers),
             config.hash_queue,
         );
         AppState {
             db,
+            health: Arc::default(),
             hasher: Arc::new(hasher),
             config: Arc::new(config),
             clock,
             issuer: issuer.into(),
-            limiter: Arc::new(limiter),
             verified_secrets: Arc::new(VerifiedSecrets::new(
                 secret_cache::DEFAULT_TTL,
                 secret_cache::DEFAULT_CAPACITY,

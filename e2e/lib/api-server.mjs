@@ -34,6 +34,8 @@ async function startOnce(tmp) {
       SIGNUP_ENABLED: 'true',
       // Many sign-ins from one address in a few seconds is the suite, not an attack.
       MAX_AUTH_FAILURES: '1000',
+      MAX_SOURCE_FAILURES: '100000',
+      MAX_SIGNUPS_PER_SOURCE: '100000',
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },
     stdio: ['ignore', 'pipe', log],

@@ -185,6 +185,11 @@ pub async fn set_disabled(
         return Err(no_such_app(client_id));
     }
     if disable {
+        tracing::warn!(
+            event = "app_disabled",
+            client_id,
+            "application disabled: its tokens stop working"
+        );
         println!(
             "Disabled {client_id}: it cannot authorize or get tokens, and its tokens are inactive."
         );
@@ -211,6 +216,11 @@ pub async fn rotate_secret(
     if !apps::set_secret(db, &app.client_id, &hashed, now).await? {
         return Err(no_such_app(client_id));
     }
+    tracing::warn!(
+        event = "client_secret_rotated",
+        client_id,
+        "the old client secret no longer works"
+    );
     if as_json {
         println!(
             "{}",
@@ -241,6 +251,11 @@ pub async fn delete_app(db: &Db, client_id: &str, yes: bool) -> AdminResult<Outc
     let usage = apps::delete_client(db, &app.client_id)
         .await?
         .ok_or_else(|| no_such_app(client_id))?;
+    tracing::warn!(
+        event = "app_deleted",
+        client_id,
+        "application deleted with its grants, codes and tokens"
+    );
     println!("Deleted {client_id} and {}.", usage_line(&usage));
     Ok(Outcome::Success)
 }

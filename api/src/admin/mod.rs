@@ -168,6 +168,16 @@ pub enum Outcome {
 
 /// Runs a parsed command line to completion and says how to exit.
 pub fn run(cli: Cli) -> ExitCode {
+    // Security events (an app disabled, deleted, its secret rotated) go to
+    // stderr as log lines with an `event` field, like the server's.
+    {
+        use std::io::IsTerminal;
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod authorize;
 pub mod client;
 pub mod code;
+pub mod limits;
 pub mod pkce;
 pub mod redirect;
 pub mod refresh;

@@ -7,15 +7,14 @@
 //! verified; after that, each problem either goes back to the app through its
 //! URI or is shown, as the problem itself says.
 
-use super::extract::{ApiJson, CurrentUser, Now};
+use super::extract::{ApiJson, CurrentUser, Now, SameOrigin};
 use crate::crypto::{random_token, sha256_hex, time_ordered_id, CODE_PREFIX};
 use crate::domain::authorize::{verify_client, Responder, DENIED_DESCRIPTION};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::store::apps;
 use crate::store::grants::{self, NewAuthorization};
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
 use axum::routing::post;
 use axum::{Json, Router};
 use shared::{
@@ -27,42 +26,14 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/oauth/authorize", post(create_authorization))
 }
 
-/// Refuses requests a browser marks as coming from another site, so a
-/// cross-site page cannot approve anything with the person's cookie. A
-/// cross-site form cannot send JSON without a CORS preflight we never grant;
-/// this check also covers same-site subdomains and future browser quirks.
-fn check_same_origin(headers: &HeaderMap, state: &AppState) -> ApiResult<()> {
-    let refused = || ApiError::Forbidden("Cross-origin requests are not accepted here.".into());
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        return if site == "same-origin" {
-            Ok(())
-        } else {
-            Err(refused())
-        };
-    }
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let origin = origin.trim_end_matches('/');
-        let allowed = origin == &*state.issuer
-            || state
-                .config
-                .allowed_origins
-                .iter()
-                .any(|o| o.trim_end_matches('/') == origin);
-        return if allowed { Ok(()) } else { Err(refused()) };
-    }
-    // No browser fetch metadata at all: not a browser, so no ambient cookie to abuse.
-    Ok(())
-}
-
 /// RFC 6749 §4.1.1 / §4.1.2 (+ RFC 7636 §4.4, RFC 9207 §2): records the person's decision.
 async fn create_authorization(
     State(state): State<AppState>,
     Now(now): Now,
-    headers: HeaderMap,
+    _: SameOrigin,
     CurrentUser(user): CurrentUser,
     ApiJson(req): ApiJson<AuthorizeRequest>,
 ) -> ApiResult<Json<AuthorizeResponse>> {
-    check_same_origin(&headers, &state)?;
     let params = &req.params;
 
     // 1–2. The client and the exact redirect URI: until both are verified,

@@ -3,14 +3,16 @@
 //! fields (`client_secret_post`), or a public client's bare client_id (`none`).
 
 use super::extract::non_empty;
-use crate::bounded;
+use super::limits;
 use crate::domain::client::{secret_to_verify, Client, ClientAuthRejection};
+use crate::domain::limits::Subject;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::http::{header, HeaderMap};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use shared::{ClientId, ClientSecret};
+use std::net::IpAddr;
 
 /// Credentials as presented, before any check.
 #[derive(Debug)]
@@ -108,16 +110,17 @@ pub async fn authenticate_client(
     state: &AppState,
     presented: PresentedClient,
     found: Option<Client>,
+    source: IpAddr,
     now: i64,
 ) -> ApiResult<Client> {
     let failed = || refuse(ClientAuthRejection::Failed, presented.basic);
-    let key = bounded::key("client", &presented.client_id);
+    let subjects = [
+        Subject::Client(&presented.client_id),
+        Subject::ClientSource(source),
+    ];
     let Some(client) = found.filter(Client::is_active) else {
-        state
-            .limiter
-            .check(&key, now)
-            .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
-        state.limiter.record_failure(&key, now);
+        limits::check(state, &subjects, now).await?;
+        limits::record(state, &subjects, now).await?;
         return Err(failed());
     };
     let (stored, secret) = match secret_to_verify(&client, presented.secret.as_ref()) {
@@ -132,18 +135,16 @@ pub async fn authenticate_client(
     {
         return Ok(client);
     }
-    state
-        .limiter
-        .check(&key, now)
-        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+    limits::check(state, &subjects, now).await?;
     if state.hasher.verify(secret.secret(), &stored).await? {
-        state.limiter.reset(&key);
+        limits::clear(state, &subjects[0]).await?;
         state
             .verified_secrets
             .remember(id, &stored.hash, secret.secret(), now);
         Ok(client)
     } else {
-        state.limiter.record_failure(&key, now);
+        tracing::warn!(event = "client_authentication_failed", client_id = %presented.client_id, source = %source, "wrong client secret");
+        limits::record(state, &subjects, now).await?;
         Err(failed())
     }
 }

@@ -4,17 +4,19 @@
 
 use crate::crypto::sha256_hex;
 use crate::domain::session::live_user;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, DatabaseDown};
 use crate::state::AppState;
 use crate::store::sessions;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::header::{self, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
+use ipnet::IpNet;
 use serde::de::DeserializeOwned;
 use shared::Me;
+use std::net::{IpAddr, SocketAddr};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "agpt_session";
@@ -40,10 +42,16 @@ pub struct ApiQuery<T>(pub T);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Now(pub i64);
 
-/// Middleware: reads the clock once per request.
-pub async fn stamp_time(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// Middleware around every request: reads the clock once, and reports a
+/// response that failed for want of the database to the health tracker.
+pub async fn per_request(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     req.extensions_mut().insert(Now(state.now()));
-    next.run(req).await
+    let response = next.run(req).await;
+    if response.extensions().get::<DatabaseDown>().is_some() {
+        state.health.report_down();
+        state.db.suspect_connections();
+    }
+    response
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Now {
@@ -121,6 +129,162 @@ impl FromRequestParts<AppState> for CurrentUser {
             None => Err(ApiError::Unauthorized(
                 "Your session has ended. Please sign in again.".into(),
             )),
+        }
+    }
+}
+
+/// The address a request came from: the peer, or, when the peer is one of
+/// the configured trusted proxies, the client `X-Forwarded-For` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        // Requests that did not come over a socket (none in production) count
+        // as one unknown source.
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        Ok(ClientAddr(client_address(
+            peer,
+            &forwarded.join(","),
+            &state.config.trusted_proxies,
+        )))
+    }
+}
+
+/// The client's address. `X-Forwarded-For` is read right to left (each proxy
+/// appends the address it received from), skipping our own trusted proxies;
+/// the first address that is not one of them is the client. Anything to its
+/// left was written by the client itself, so it is never believed.
+pub fn client_address(peer: IpAddr, forwarded_for: &str, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_for
+        .rsplit(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    {
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// Only same-origin requests: state-changing browser endpoints (sign-up,
+/// sign-in, sign-out, the consent decision) refuse requests a browser marks
+/// as coming from another site, so a cross-site page cannot sign the person
+/// in as someone else (login CSRF) or approve anything with their cookie.
+/// A cross-site form cannot send JSON without a CORS preflight we never
+/// grant; this also covers same-site subdomains and future browser quirks.
+#[derive(Debug, Clone, Copy)]
+pub struct SameOrigin;
+
+impl FromRequestParts<AppState> for SameOrigin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let refused = || ApiError::Forbidden("Cross-origin requests are not accepted here.".into());
+        let headers = &parts.headers;
+        if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+            return if site == "same-origin" {
+                Ok(SameOrigin)
+            } else {
+                Err(refused())
+            };
+        }
+        if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+            let origin = origin.trim_end_matches('/');
+            let allowed = origin == &*state.issuer
+                || state
+                    .config
+                    .allowed_origins
+                    .iter()
+                    .any(|o| o.trim_end_matches('/') == origin);
+            return if allowed {
+                Ok(SameOrigin)
+            } else {
+                Err(refused())
+            };
+        }
+        // No browser fetch metadata at all: not a browser, so no ambient cookie to abuse.
+        Ok(SameOrigin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.5".parse().unwrap();
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let cases = [
+            (
+                ip("203.0.113.9"),
+                "198.51.100.1",
+                &[][..],
+                "203.0.113.9",
+                "no proxies configured",
+            ),
+            (
+                ip("203.0.113.9"),
+                "198.51.100.1",
+                &trusted[..],
+                "203.0.113.9",
+                "peer not trusted",
+            ),
+            (
+                proxy,
+                "198.51.100.1",
+                &trusted[..],
+                "198.51.100.1",
+                "one proxy",
+            ),
+            (
+                proxy,
+                "1.2.3.4, 198.51.100.1, 10.0.0.7",
+                &trusted[..],
+                "198.51.100.1",
+                "two proxies; the client's own claim ignored",
+            ),
+            (proxy, "", &trusted[..], "10.0.0.5", "no header"),
+            (
+                proxy,
+                "garbage, 198.51.100.1",
+                &trusted[..],
+                "198.51.100.1",
+                "garbage left of the client",
+            ),
+            (
+                proxy,
+                "198.51.100.1, garbage",
+                &trusted[..],
+                "10.0.0.5",
+                "garbage from a proxy",
+            ),
+        ];
+        for (peer, xff, trusted, want, why) in cases {
+            assert_eq!(client_address(peer, xff, trusted), ip(want), "{why}");
         }
     }
 }

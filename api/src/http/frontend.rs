@@ -80,7 +80,10 @@ async fn serve(State(dist): State<Arc<PathBuf>>, req: Request) -> Response {
             .append_index_html_on_directories(false)
             .oneshot(req)
             .await;
-        if response.status() != StatusCode::NOT_FOUND {
+        // ServeDir answers 404 for a missing file, and 500 when the file
+        // system refuses the name (a segment longer than the system allows,
+        // say): to a visitor both are a page that is not there.
+        if response.status().is_success() || response.status().is_redirection() {
             let cache = if response.status().is_success() && is_content_hashed(&path) {
                 IMMUTABLE
             } else {
@@ -125,12 +128,15 @@ async fn index(dist: &std::path::Path, status: StatusCode) -> Response {
             response
         }
         Err(_) => {
-            tracing::warn!(dist = %dist.display(), "no index.html in DIST_DIR; build the frontend with `trunk build --release`");
-            let mut response = (
-                StatusCode::SERVICE_UNAVAILABLE,
-                axum::response::Html(NOT_BUILT),
-            )
-                .into_response();
+            tracing::debug!(dist = %dist.display(), "no index.html in DIST_DIR; build the frontend with `trunk build --release`");
+            // The app's own pages are unavailable until it is built; any other
+            // path is simply not there either way.
+            let status = if status == StatusCode::OK {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                status
+            };
+            let mut response = (status, axum::response::Html(NOT_BUILT)).into_response();
             response
                 .headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));

@@ -1,7 +1,7 @@
 //! Token introspection (RFC 7662).
 
 use super::client_auth::{authenticate_client, presented_client};
-use super::extract::{Now, OAuthBody};
+use super::extract::{ClientAddr, Now, OAuthBody};
 use super::token::no_store;
 use crate::crypto::sha256_hex;
 use crate::domain::client::Client;
@@ -15,6 +15,7 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::{Json, Router};
 use shared::TokenActionRequest;
+use std::net::IpAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/oauth/introspect", post(create_introspection))
@@ -26,6 +27,7 @@ pub async fn caller_and_token(
     state: &AppState,
     headers: &HeaderMap,
     mut req: TokenActionRequest,
+    source: IpAddr,
     now: i64,
 ) -> ApiResult<(Client, Option<StoredToken>)> {
     let presented = presented_client(headers, &req.client_id, req.client_secret.take())?;
@@ -43,7 +45,7 @@ pub async fn caller_and_token(
         (Some(id), None) => (apps::find_client(&state.db, id).await?, None),
         (None, _) => (None, None),
     };
-    let client = authenticate_client(state, presented, found, now).await?;
+    let client = authenticate_client(state, presented, found, source, now).await?;
     if token.is_none() {
         return Err(ApiError::invalid_request("token is required."));
     }
@@ -55,10 +57,11 @@ pub async fn caller_and_token(
 async fn create_introspection(
     State(state): State<AppState>,
     Now(now): Now,
+    ClientAddr(source): ClientAddr,
     headers: HeaderMap,
     OAuthBody(req): OAuthBody<TokenActionRequest>,
 ) -> ApiResult<Response> {
-    let (caller, token) = caller_and_token(&state, &headers, req, now).await?;
+    let (caller, token) = caller_and_token(&state, &headers, req, source, now).await?;
     let body = introspect(token.as_ref(), &caller.oauth_app_id, now);
     Ok(no_store(Json(body)))
 }

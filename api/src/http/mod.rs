@@ -6,7 +6,9 @@ mod authorize;
 pub mod client_auth;
 pub mod extract;
 pub mod frontend;
+mod health;
 mod introspect;
+pub mod limits;
 mod metadata;
 mod revoke;
 mod session;
@@ -29,6 +31,7 @@ const MAX_BODY_BYTES: usize = 16 * 1024;
 pub fn build_router(state: AppState) -> Router {
     let consent_screen = frontend::router(state.config.dist_dir.clone());
     Router::new()
+        .merge(health::router())
         .merge(session::router())
         .merge(app_info::router())
         .merge(authorize::router())
@@ -41,14 +44,16 @@ pub fn build_router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            extract::stamp_time,
+            extract::per_request,
         ))
         // No browser may guess a JSON answer into something it would run.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(TraceLayer::new_for_http())
+        // Failures are logged where they happen (once, with their cause);
+        // the trace layer would log every 5xx again at ERROR.
+        .layer(TraceLayer::new_for_http().on_failure(()))
         .layer(CatchPanicLayer::custom(|_panic| {
             ApiError::Internal("a handler panicked".into()).into_response()
         }))

@@ -1,6 +1,6 @@
 //! Token revocation (RFC 7009).
 
-use super::extract::{Now, OAuthBody};
+use super::extract::{ClientAddr, Now, OAuthBody};
 use super::introspect::caller_and_token;
 use super::token::no_store;
 use crate::domain::token::TokenKind;
@@ -24,14 +24,18 @@ pub fn router() -> Router<AppState> {
 async fn create_revocation(
     State(state): State<AppState>,
     Now(now): Now,
+    ClientAddr(source): ClientAddr,
     headers: HeaderMap,
     OAuthBody(req): OAuthBody<TokenActionRequest>,
 ) -> ApiResult<Response> {
-    let (caller, token) = caller_and_token(&state, &headers, req, now).await?;
+    let (caller, token) = caller_and_token(&state, &headers, req, source, now).await?;
     if let Some(t) = token.filter(|t| t.visible_to(&caller.oauth_app_id)) {
         match t.kind {
             TokenKind::Access => grants::revoke_access_token(&state.db, &t.token_hash, now).await?,
-            TokenKind::Refresh => grants::revoke_grant(&state.db, &t.grant_id, now).await?,
+            TokenKind::Refresh => {
+                tracing::info!(event = "grant_revoked", reason = "revocation_request", client_id = %caller.client_id, grant_id = %t.grant_id, "a refresh token was revoked; its grant ends");
+                grants::revoke_grant(&state.db, &t.grant_id, now).await?
+            }
         }
     }
     Ok(no_store(StatusCode::OK))

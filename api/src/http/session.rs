@@ -1,9 +1,10 @@
 //! Built-in accounts: sign-up, sign-in, sign-out, and who is signed in.
 
-use super::extract::{ApiJson, CurrentUser, Now, SESSION_COOKIE};
-use crate::bounded;
+use super::extract::{ApiJson, ClientAddr, CurrentUser, Now, SameOrigin, SESSION_COOKIE};
+use super::limits;
 use crate::crypto::{self, HashedSecret};
 use crate::domain::accounts::{check_new_password, login_key, normalize_email, MAX_PASSWORD_LEN};
+use crate::domain::limits::Subject;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{sessions, users};
@@ -42,6 +43,8 @@ async fn dummy_password(state: &AppState) -> ApiResult<HashedSecret> {
 async fn create_account(
     State(state): State<AppState>,
     Now(now): Now,
+    _: SameOrigin,
+    ClientAddr(addr): ClientAddr,
     jar: CookieJar,
     ApiJson(body): ApiJson<Credentials>,
 ) -> ApiResult<impl IntoResponse> {
@@ -50,6 +53,10 @@ async fn create_account(
             "Sign-up is turned off on this server.".into(),
         ));
     }
+    // Every attempt counts, before any hashing: accounts cost us scrypt.
+    let source = [Subject::SignUpSource(addr)];
+    limits::check(&state, &source, now).await?;
+    limits::record(&state, &source, now).await?;
     let email = normalize_email(&body.email).map_err(|r| ApiError::rejected(&r))?;
     check_new_password(body.password.secret()).map_err(|r| ApiError::rejected(&r))?;
     let hashed = state.hasher.hash(body.password.into_secret()).await?;
@@ -62,17 +69,17 @@ async fn create_account(
 async fn create_session(
     State(state): State<AppState>,
     Now(now): Now,
+    _: SameOrigin,
+    ClientAddr(addr): ClientAddr,
     jar: CookieJar,
     ApiJson(body): ApiJson<Credentials>,
 ) -> ApiResult<impl IntoResponse> {
     const WRONG: &str = "The email or password is incorrect.";
     let email = login_key(&body.email);
-    let key = bounded::key("login", &email);
-    state
-        .limiter
-        .check(&key, now)
-        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+    let subjects = [Subject::Account(&email), Subject::SignInSource(addr)];
+    limits::check(&state, &subjects, now).await?;
     if body.password.secret().len() > MAX_PASSWORD_LEN {
+        limits::record(&state, &subjects, now).await?;
         return Err(ApiError::Unauthorized(WRONG.into()));
     }
     let user = users::find_user_by_email(&state.db, &email).await?;
@@ -82,10 +89,13 @@ async fn create_session(
     };
     let valid = state.hasher.verify(body.password.secret(), &stored).await?;
     let Some(user) = user.filter(|_| valid) else {
-        state.limiter.record_failure(&key, now);
+        tracing::warn!(event = "sign_in_failed", account = %email, source = %addr, "wrong email or password");
+        limits::record(&state, &subjects, now).await?;
         return Err(ApiError::Unauthorized(WRONG.into()));
     };
-    state.limiter.reset(&key);
+    // The account's failures end; the source's do not (a sprayer may own
+    // one account of its own).
+    limits::clear(&state, &subjects[0]).await?;
     let jar = start_session(&state, jar, &user.user_id, now).await?;
     Ok((
         jar,
@@ -99,6 +109,7 @@ async fn create_session(
 /// Signs out: ends the session server-side and clears the cookie.
 async fn delete_session(
     State(state): State<AppState>,
+    _: SameOrigin,
     jar: CookieJar,
 ) -> ApiResult<impl IntoResponse> {
     if let Some(cookie) = jar.get(SESSION_COOKIE) {

@@ -5,7 +5,7 @@
 //! code or refresh token and issue the new pair in one transaction.
 
 use super::client_auth::{authenticate_client, presented_client};
-use super::extract::{Now, OAuthBody};
+use super::extract::{ClientAddr, Now, OAuthBody};
 use crate::crypto::{random_token, sha256_hex, ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX};
 use crate::domain::client::{Client, GrantType};
 use crate::domain::code::{check_code, CodeRejection, Presented, StoredCode};
@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
 async fn create_token(
     State(state): State<AppState>,
     Now(now): Now,
+    ClientAddr(source): ClientAddr,
     headers: HeaderMap,
     OAuthBody(mut req): OAuthBody<TokenRequest>,
 ) -> ApiResult<Response> {
@@ -50,7 +51,7 @@ async fn create_token(
                 Some(id) => grants::find_client_and_code(&state.db, id, &code_hash).await?,
                 None => (None, None),
             };
-            let client = authenticate_client(&state, presented, found, now).await?;
+            let client = authenticate_client(&state, presented, found, source, now).await?;
             allowed(&client, GrantType::AuthorizationCode)?;
             let presented = Presented {
                 oauth_app_id: &client.oauth_app_id,
@@ -69,7 +70,7 @@ async fn create_token(
                 Some(id) => grants::find_client_and_refresh(&state.db, id, &token_hash).await?,
                 None => (None, None),
             };
-            let client = authenticate_client(&state, presented, found, now).await?;
+            let client = authenticate_client(&state, presented, found, source, now).await?;
             allowed(&client, GrantType::RefreshToken)?;
             refresh(&state, &client, token_hash, stored, scope.as_ref(), now).await?
         }
@@ -153,7 +154,8 @@ async fn exchange_code(
         Ok(code) => code,
         Err(r) => {
             let grant = stored.as_ref().filter(|_| r.revokes_grant());
-            return Err(refuse(state, client, &r, grant.map(|c| c.grant_id.as_str()), now).await);
+            let end = grant.map(|c| (c.grant_id.as_str(), "code_replayed"));
+            return Err(refuse(state, client, &r, end, now).await);
         }
     };
     let minted = Minted::new();
@@ -162,7 +164,8 @@ async fn exchange_code(
         // Another request redeemed it between our read and our claim: this
         // one is a replay like any other.
         let r = CodeRejection::Replayed;
-        return Err(refuse(state, client, &r, Some(&stored.grant_id), now).await);
+        let end = Some((stored.grant_id.as_str(), "code_replayed"));
+        return Err(refuse(state, client, &r, end, now).await);
     }
     Ok(minted.response(state, &stored.scopes))
 }
@@ -181,31 +184,33 @@ async fn refresh(
             Ok(checked) => checked,
             Err(r) => {
                 let grant = stored.as_ref().filter(|_| r.revokes_grant());
-                return Err(
-                    refuse(state, client, &r, grant.map(|t| t.grant_id.as_str()), now).await,
-                );
+                let end = grant.map(|t| (t.grant_id.as_str(), "refresh_token_reused"));
+                return Err(refuse(state, client, &r, end, now).await);
             }
         };
     let minted = Minted::new();
     let rows = minted.rows(state, &stored.grant_id, &access_scopes, &stored.scopes, now);
     if !grants::rotate_refresh(&state.db, token_hash, rows).await? {
         let r = RefreshRejection::Reused;
-        return Err(refuse(state, client, &r, Some(&stored.grant_id), now).await);
+        let end = Some((stored.grant_id.as_str(), "refresh_token_reused"));
+        return Err(refuse(state, client, &r, end, now).await);
     }
     Ok(minted.response(state, &access_scopes))
 }
 
 /// The answer to a refused code or refresh token; first ends `end_grant`
-/// (a replayed code, a reused refresh token: RFC 9700 §4.5, §4.14.2).
+/// (a replayed code, a reused refresh token: RFC 9700 §4.5, §4.14.2), logged
+/// as the security `event` it is.
 async fn refuse(
     state: &AppState,
     client: &Client,
     rejection: &impl Rejection,
-    end_grant: Option<&str>,
+    end_grant: Option<(&str, &'static str)>,
     now: i64,
 ) -> ApiError {
-    if let Some(grant_id) = end_grant {
-        tracing::warn!(client_id = %client.client_id, reason = %rejection, "grant revoked");
+    if let Some((grant_id, event)) = end_grant {
+        tracing::warn!(event, client_id = %client.client_id, grant_id, "a spent credential came back");
+        tracing::warn!(event = "grant_revoked", reason = event, client_id = %client.client_id, grant_id, "every code and token of the grant is revoked");
         if let Err(e) = grants::revoke_grant(&state.db, grant_id, now).await {
             return e.into();
         }

@@ -13,13 +13,17 @@
 
 pub mod apps;
 pub mod grants;
+pub mod limits;
 pub mod sessions;
 pub mod users;
 mod writer;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Row};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 pub use writer::{Write, WriteFuture};
 
 /// The migrations, embedded so the server and the CLI carry their schema.
@@ -35,8 +39,43 @@ pub enum StoreError {
     /// A stored value that the code cannot read (a bug or a hand edit).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The database cannot be reached now (down, unreachable, out of
+    /// connections, locked by another process): the request may succeed later.
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_unavailable(&e) {
+            StoreError::Unavailable(e)
+        } else {
+            StoreError::Db(e)
+        }
+    }
+}
+
+/// Errors that say the database is not there right now, rather than that a
+/// statement is wrong: by kind and by code, never by message.
+fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => matches!(
+            d.code().as_deref(),
+            // SQLite: SQLITE_BUSY and its extended codes (another process
+            // held the lock past busy_timeout).
+            Some("5" | "261" | "517" | "773")
+            // PostgreSQL: shutting down, starting up, out of connections.
+            | Some("57P01" | "57P02" | "57P03" | "53300" | "08000" | "08003" | "08006")
+        ),
+        _ => false,
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -82,6 +121,36 @@ pub struct Db {
     pub read: AnyPool,
     writes: Writes,
     pub backend: Backend,
+    suspect: Arc<Suspicion>,
+}
+
+/// After the database was found unreachable, pooled connections may be dead
+/// (a restarted PostgreSQL closed them all). For a while each one is pinged
+/// before use and replaced if it does not answer, so service resumes with
+/// the first request after the outage; otherwise no ping is paid.
+#[derive(Debug)]
+struct Suspicion {
+    start: Instant,
+    until_ms: AtomicU64,
+}
+
+impl Suspicion {
+    const FOR: Duration = Duration::from_secs(30);
+
+    fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn raise(&self) {
+        let until = self
+            .elapsed_ms()
+            .saturating_add(Self::FOR.as_millis() as u64);
+        self.until_ms.fetch_max(until, Ordering::Relaxed);
+    }
+
+    fn active(&self) -> bool {
+        self.elapsed_ms() < self.until_ms.load(Ordering::Relaxed)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -92,14 +161,16 @@ enum Writes {
 
 /// Every SQLite connection's settings. WAL lets readers proceed while one
 /// writer commits; NORMAL sync is durable across application crashes in WAL
-/// mode; a lock held by another process (a second instance, the CLI) is
-/// waited for rather than failed on.
+/// mode. (A lock held by another process, a second instance or the CLI, is
+/// waited for up to the database timeout: `busy_timeout`, set per connection.)
 pub(crate) const SQLITE_PRAGMAS: &[&str] = &[
     "pragma journal_mode = wal",
     "pragma synchronous = normal",
     "pragma foreign_keys = on",
-    "pragma busy_timeout = 10000",
 ];
+
+/// How long a request waits for the database before it fails (503).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Errors opening the database, worded for an operator.
 #[derive(Debug, thiserror::Error)]
@@ -133,13 +204,31 @@ impl Db {
     /// Opens the database (creating the SQLite file and its directory when
     /// needed) and runs the migrations.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
-        let db = Self::open(url, max_connections).await?;
+        Self::connect_with(url, max_connections, DEFAULT_TIMEOUT).await
+    }
+
+    /// `connect`, waiting at most `timeout` for a connection (or a lock held
+    /// by another process) before a request fails with `Unavailable`.
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        timeout: Duration,
+    ) -> Result<Db, ConnectError> {
+        let db = Self::open_with(url, max_connections, timeout).await?;
         MIGRATOR.run(&db.read).await?;
         Ok(db)
     }
 
     /// Opens the database without touching its schema.
     pub async fn open(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
+        Self::open_with(url, max_connections, DEFAULT_TIMEOUT).await
+    }
+
+    async fn open_with(
+        url: &str,
+        max_connections: u32,
+        timeout: Duration,
+    ) -> Result<Db, ConnectError> {
         sqlx::any::install_default_drivers();
         let backend =
             Backend::from_url(url).ok_or_else(|| ConnectError::UnsupportedUrl(url.to_owned()))?;
@@ -158,17 +247,32 @@ impl Db {
                 tracing::log::LevelFilter::Warn,
                 std::time::Duration::from_secs(1),
             );
+        let busy_timeout = format!("pragma busy_timeout = {}", timeout.as_millis());
+        let suspect = Arc::new(Suspicion {
+            start: Instant::now(),
+            until_ms: AtomicU64::new(0),
+        });
+        let check = Arc::clone(&suspect);
         let read = AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
+            // Fail fast when the database is unreachable: a request gets 503
+            // after this, instead of queueing behind a dead server.
+            .acquire_timeout(timeout)
             // A ping before every use doubles the cost of a short read; a
             // broken connection fails its statement and is replaced anyway.
             .test_before_acquire(false)
+            .before_acquire(move |conn, _meta| {
+                let check = check.active();
+                Box::pin(async move { Ok(!check || conn.ping().await.is_ok()) })
+            })
             .after_connect(move |conn, _meta| {
+                let busy_timeout = busy_timeout.clone();
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         for pragma in SQLITE_PRAGMAS {
                             conn.execute(*pragma).await?;
                         }
+                        conn.execute(busy_timeout.as_str()).await?;
                     }
                     Ok(())
                 })
@@ -176,13 +280,14 @@ impl Db {
             .connect_with(options.clone())
             .await?;
         let writes = match backend {
-            Backend::Sqlite => Writes::Sqlite(writer::Writer::start(options).await?),
+            Backend::Sqlite => Writes::Sqlite(writer::Writer::start(options, timeout).await?),
             Backend::Postgres => Writes::Postgres(read.clone()),
         };
         Ok(Db {
             read,
             writes,
             backend,
+            suspect,
         })
     }
 
@@ -221,6 +326,35 @@ impl Db {
         }
     }
 
+    /// Says the database was just found unreachable: pooled connections are
+    /// checked before use for a while (see [`Suspicion`]).
+    pub fn suspect_connections(&self) {
+        self.suspect.raise();
+    }
+
+    /// Whether the database answers at all.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("select 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    /// The newest migration the database has applied, and the newest this
+    /// build carries: equal when the schema is current.
+    pub async fn schema_versions(&self) -> StoreResult<(Option<i64>, i64)> {
+        let applied: Option<i64> =
+            sqlx::query("select max(version) as v from _sqlx_migrations where success = true")
+                .fetch_one(&self.read)
+                .await?
+                .try_get("v")?;
+        let latest = MIGRATOR
+            .migrations
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0);
+        Ok((applied, latest))
+    }
+
     /// Closes the pool (waiting for connections in use).
     pub async fn close(&self) {
         self.read.close().await;
@@ -229,7 +363,12 @@ impl Db {
     /// Deletes expired codes, tokens and sessions, and grants nothing refers
     /// to any more, a thousand rows a statement so that requests' writes
     /// never wait long behind it. Returns how many rows went.
-    pub async fn delete_expired(&self, now: i64, grace: i64) -> StoreResult<u64> {
+    pub async fn delete_expired(
+        &self,
+        now: i64,
+        grace: i64,
+        limit_window: i64,
+    ) -> StoreResult<u64> {
         let mut deleted = 0;
         for (sql, before) in [
             (
@@ -251,6 +390,11 @@ impl Db {
                 "delete from user_session where session_hash in
                 (select session_hash from user_session where expires_at < $1 limit $2)",
                 now,
+            ),
+            (
+                "delete from auth_failure where limit_key in
+                (select limit_key from auth_failure where window_start < $1 limit $2)",
+                now - limit_window,
             ),
             (
                 "delete from oauth_grant where grant_id in

@@ -20,6 +20,7 @@ use sqlx::any::AnyConnectOptions;
 use sqlx::{AnyConnection, ConnectOptions, Connection, Executor};
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// Jobs per transaction at most.
@@ -88,10 +89,13 @@ impl std::fmt::Debug for dyn Job {
 
 impl Writer {
     /// Opens the write connection and starts the task.
-    pub async fn start(options: AnyConnectOptions) -> Result<Writer, sqlx::Error> {
-        let conn = open(&options).await?;
+    pub async fn start(
+        options: AnyConnectOptions,
+        timeout: Duration,
+    ) -> Result<Writer, sqlx::Error> {
+        let conn = open(&options, timeout).await?;
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(serve(conn, options, queue));
+        tokio::spawn(serve(conn, options, timeout, queue));
         Ok(Writer { jobs })
     }
 
@@ -115,6 +119,7 @@ fn stopped() -> StoreError {
 async fn serve(
     mut conn: AnyConnection,
     options: AnyConnectOptions,
+    timeout: Duration,
     mut queue: mpsc::Receiver<Box<dyn Job>>,
 ) {
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
@@ -129,7 +134,7 @@ async fn serve(
         match run_batch(&mut conn, &mut batch).await {
             Ok(()) => batch.drain(..).for_each(|job| job.finish(None)),
             Err(e) => {
-                continue_after_failure(&mut conn, &options).await;
+                continue_after_failure(&mut conn, &options, timeout).await;
                 if batch.len() == 1 {
                     if let Some(job) = batch.pop() {
                         job.finish(Some(e));
@@ -163,21 +168,30 @@ async fn run_batch(conn: &mut AnyConnection, batch: &mut [Box<dyn Job>]) -> Stor
 
 /// After a failure the connection may be gone (a deleted file, a full
 /// disk): if it no longer answers, open a new one.
-async fn continue_after_failure(conn: &mut AnyConnection, options: &AnyConnectOptions) {
+async fn continue_after_failure(
+    conn: &mut AnyConnection,
+    options: &AnyConnectOptions,
+    timeout: Duration,
+) {
     if conn.ping().await.is_ok() {
         return;
     }
-    match open(options).await {
+    match open(options, timeout).await {
         Ok(fresh) => *conn = fresh,
         Err(e) => tracing::warn!(error = %e, "cannot reopen the SQLite write connection"),
     }
 }
 
 /// The write connection, set up like the pool's (see `Db::open`).
-async fn open(options: &AnyConnectOptions) -> Result<AnyConnection, sqlx::Error> {
+async fn open(
+    options: &AnyConnectOptions,
+    timeout: Duration,
+) -> Result<AnyConnection, sqlx::Error> {
     let mut conn = options.connect().await?;
     for pragma in super::SQLITE_PRAGMAS {
         conn.execute(*pragma).await?;
     }
+    conn.execute(format!("pragma busy_timeout = {}", timeout.as_millis()).as_str())
+        .await?;
     Ok(conn)
 }
