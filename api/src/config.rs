@@ -120,6 +120,58 @@ pub struct Config {
     pub hash_queue: usize,
 
     /// Log filter, e.g. `info` or `api=debug,tower_http=debug`.
+    /// Dynamic client registration (RFC 7591) at `POST /api/oauth/register`:
+    /// `open` lets any client register itself (MCP clients rely on it), `off`
+    /// leaves registration to operators.
+    #[arg(long, env = "REGISTRATION", value_enum, default_value_t = RegistrationMode::Open)]
+    pub registration: RegistrationMode,
+
+    /// Self-registrations allowed from one source address per window.
+    #[arg(long, env = "MAX_REGISTRATIONS_PER_SOURCE", default_value_t = 20)]
+    pub max_registrations_per_source: u32,
+
+    /// The window of `--max-registrations-per-source` (seconds).
+    #[arg(long, env = "REGISTRATION_WINDOW", default_value_t = 3600)]
+    pub registration_window: i64,
+
+    /// At most this many self-registered clients exist at once.
+    #[arg(long, env = "MAX_DYNAMIC_CLIENTS", default_value_t = 100_000)]
+    pub max_dynamic_clients: i64,
+
+    /// A self-registered client nobody has authorized within this many
+    /// seconds is deleted (a client that comes back registers again).
+    #[arg(long, env = "UNUSED_REGISTRATION_TTL", default_value_t = 24 * 3600)]
+    pub unused_registration_ttl: i64,
+
+    /// Client ID Metadata Documents: an https `client_id` is fetched and
+    /// used as the client's registration.
+    #[arg(long, env = "CIMD_ENABLED", default_value_t = true, action = clap::ArgAction::Set)]
+    pub cimd_enabled: bool,
+
+    /// If set, metadata documents are fetched only from these hosts
+    /// (`*.example.com` covers subdomains).
+    #[arg(long, env = "CIMD_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub cimd_allowed_hosts: Vec<String>,
+
+    /// Metadata documents are never fetched from these hosts.
+    #[arg(long, env = "CIMD_BLOCKED_HOSTS", value_delimiter = ',')]
+    pub cimd_blocked_hosts: Vec<String>,
+
+    /// Seconds a metadata document fetch may take, connection included.
+    #[arg(long, env = "CIMD_TIMEOUT", default_value_t = 5)]
+    pub cimd_timeout: u64,
+
+    /// Off by default. A PEM file of extra CA certificates trusted for
+    /// metadata documents (a private CA; the end-to-end tests' own CA).
+    #[arg(long, env = "CIMD_EXTRA_ROOT_CA")]
+    pub cimd_extra_root_ca: Option<PathBuf>,
+
+    /// Off by default. Lets metadata documents be fetched from loopback
+    /// addresses (127.0.0.0/8, ::1) — for a document server on this machine;
+    /// every other private or special address stays refused.
+    #[arg(long, env = "CIMD_ALLOW_LOOPBACK", default_value_t = false, action = clap::ArgAction::Set)]
+    pub cimd_allow_loopback: bool,
+
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub log_level: String,
 
@@ -127,6 +179,13 @@ pub struct Config {
     /// object per line, for log collectors).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+/// Whether clients may register themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RegistrationMode {
+    Open,
+    Off,
 }
 
 /// How log lines are written.
@@ -174,6 +233,17 @@ impl Config {
             database_max_connections: None,
             hash_workers: None,
             hash_queue: 64,
+            registration: RegistrationMode::Open,
+            max_registrations_per_source: 20,
+            registration_window: 3600,
+            max_dynamic_clients: 100_000,
+            unused_registration_ttl: 24 * 3600,
+            cimd_enabled: true,
+            cimd_allowed_hosts: Vec::new(),
+            cimd_blocked_hosts: Vec::new(),
+            cimd_timeout: 5,
+            cimd_extra_root_ca: None,
+            cimd_allow_loopback: false,
             log_level: "warn".into(),
             log_format: LogFormat::Text,
         }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod fetch;
 pub mod hasher;
 pub mod http;
 pub mod secret_cache;
@@ -59,9 +60,10 @@ impl Application {
             .local_addr()
             .map_err(|e| StartError::Bind(config.bind, e))?;
         let issuer = config.issuer(bound);
+        let fetcher = fetch::MetadataFetcher::new(&config)?;
         Ok(Application {
             listener,
-            state: AppState::new(db, config, clock, issuer),
+            state: AppState::new(db, config, clock, issuer, fetcher),
         })
     }
 
@@ -110,10 +112,18 @@ async fn sweep_expired(state: AppState) {
             }
         }
         let c = &state.config;
-        let longest_limit = c.auth_failure_window.max(c.signup_window);
+        let longest_limit = c
+            .auth_failure_window
+            .max(c.signup_window)
+            .max(c.registration_window);
         match state
             .db
-            .delete_expired(state.now(), c.auth_code_ttl, longest_limit)
+            .delete_expired(
+                state.now(),
+                c.auth_code_ttl,
+                longest_limit,
+                c.unused_registration_ttl,
+            )
             .await
         {
             Ok(0) => {}
@@ -133,4 +143,6 @@ pub enum StartError {
     Database(#[from] store::ConnectError),
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
+    #[error(transparent)]
+    Fetcher(#[from] fetch::FetcherError),
 }

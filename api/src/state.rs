@@ -2,6 +2,7 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::fetch::MetadataFetcher;
 use crate::hasher::Hasher;
 use crate::secret_cache::{self, VerifiedSecrets};
 use crate::store::Db;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub hasher: Arc<Hasher>,
     /// Whether the database is reachable, as requests last found it.
     pub health: Arc<Health>,
+    /// Client metadata documents, fetched under the SSRF rules.
+    pub fetcher: Arc<MetadataFetcher>,
 }
 
 /// The database's reachability, so an outage is logged once (WARN when it
@@ -56,13 +59,20 @@ impl Health {
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config, clock: Arc<dyn Clock>, issuer: String) -> Self {
+    pub fn new(
+        db: Db,
+        config: Config,
+        clock: Arc<dyn Clock>,
+        issuer: String,
+        fetcher: MetadataFetcher,
+    ) -> Self {
         let hasher = Hasher::new(
             config.hash_workers.unwrap_or_else(Hasher::default_workers),
             config.hash_queue,
         );
         AppState {
             db,
+            fetcher: Arc::new(fetcher),
             health: Arc::default(),
             hasher: Arc::new(hasher),
             config: Arc::new(config),

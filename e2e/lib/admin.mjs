@@ -19,10 +19,11 @@ async function admin(args, input) {
 let counter = 0;
 
 /**
- * Registers an app and returns `{client_id, client_secret, ...}`.
- * @param {{name?: string, description?: string, redirectUris: string[], scopes: string[]}} opts
+ * Registers an app and returns `{client_id, client_secret, ...}`. A `public`
+ * app (a browser or native app: no secret, PKCE S256) has no client_secret.
+ * @param {{name?: string, description?: string, redirectUris: string[], scopes: string[], public?: boolean}} opts
  */
-export async function generateApp({ name, description, redirectUris, scopes }) {
+export async function generateApp({ name, description, redirectUris, scopes, public: isPublic = false }) {
   counter += 1;
   const out = await admin([
     'generate-app',
@@ -30,10 +31,21 @@ export async function generateApp({ name, description, redirectUris, scopes }) {
     '--description', description ?? 'Builds and runs agents on your behalf.',
     '--redirect-uris', redirectUris.join(','),
     '--scopes', scopes.join(','),
+    ...(isPublic ? ['--public'] : []),
     '--apply',
     '--json',
   ]);
   return JSON.parse(out);
+}
+
+/**
+ * Registers a protected resource (a service that accepts our access tokens
+ * and introspects them with its own credentials); returns
+ * `{resource_id, resource_secret, uri, name}`.
+ * @param {{uri: string, name: string}} opts
+ */
+export async function registerResource({ uri, name }) {
+  return JSON.parse(await admin(['register-resource', '--uri', uri, '--name', name, '--json']));
 }
 
 export async function disableApp(clientId) {

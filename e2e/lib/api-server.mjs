@@ -19,12 +19,12 @@ function freePort() {
   });
 }
 
-async function startOnce(tmp) {
+async function startOnce(tmp, args, env) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const databaseUrl = `sqlite://${path.join(tmp, 'oauth.db')}?mode=rwc`;
   const log = fs.openSync(path.join(tmp, 'api.log'), 'a');
-  const child = spawn(apiBin, [], {
+  const child = spawn(apiBin, args, {
     env: {
       ...process.env,
       BIND_ADDR: `127.0.0.1:${port}`,
@@ -37,6 +37,7 @@ async function startOnce(tmp) {
       MAX_SOURCE_FAILURES: '100000',
       MAX_SIGNUPS_PER_SOURCE: '100000',
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', log],
   });
@@ -63,15 +64,20 @@ async function startOnce(tmp) {
   return { child, baseUrl, databaseUrl };
 }
 
-/** Starts the API; retries on a new port if the chosen one was taken meanwhile. */
-export async function startApi() {
+/**
+ * Starts the API; retries on a new port if the chosen one was taken meanwhile.
+ * `args` are extra command-line flags (e.g. `['--cimd-allow-loopback', 'true']`),
+ * `env` extra environment variables (they win over the defaults above).
+ * @param {{args?: string[], env?: Record<string, string>}} [options]
+ */
+export async function startApi({ args = [], env = {} } = {}) {
   if (!fs.existsSync(apiBin)) throw new Error(`no api binary at ${apiBin}: cargo build -p api --bin api`);
   if (!fs.existsSync(path.join(distDir, 'index.html'))) {
     throw new Error(`no ${distDir}/index.html: trunk build --release --offline`);
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-e2e-'));
   for (let attempt = 0; attempt < 3; attempt++) {
-    const started = await startOnce(tmp);
+    const started = await startOnce(tmp, args, env);
     if (started) {
       return {
         ...started,

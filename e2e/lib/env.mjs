@@ -14,8 +14,20 @@ export const distDir = process.env.DIST_DIR ?? path.join(repoRoot, 'dist');
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const screenshotDir = path.join(repoRoot, 'e2e', 'screenshots');
 
-/** Set by run.mjs (the global setup) for the test files it starts. */
+let own;
+
+/**
+ * Points this test file's helpers (admin.mjs, pages.mjs) at an API the file
+ * started itself (see `startApi` with extra flags) instead of the shared one.
+ * @param {{baseUrl: string, databaseUrl: string} | undefined} api
+ */
+export function useServer(api) {
+  own = api ? { baseUrl: api.baseUrl, databaseUrl: api.databaseUrl } : undefined;
+}
+
+/** Set by run.mjs (the global setup) for the test files it starts, unless `useServer` said otherwise. */
 export function server() {
+  if (own) return own;
   const baseUrl = process.env.E2E_BASE_URL;
   const databaseUrl = process.env.E2E_DATABASE_URL;
   if (!baseUrl || !databaseUrl) {

@@ -85,15 +85,24 @@ pub async fn logout() -> Result<(), ApiError> {
     .map(|_| ())
 }
 
-/// `GET /api/oauth/app/{client_id}?redirect_uri=…`: the app, and a 400 if
-/// the redirect URI is not one of its registered ones.
-pub async fn app_info(client_id: &str, redirect_uri: &str) -> Result<AppInfo, ApiError> {
+/// `GET /api/oauth/app/{client_id}?redirect_uri=…&resource=…`: the app
+/// (with the names of the requested resources it knows), and a 400 if the
+/// redirect URI is not one of its registered ones.
+pub async fn app_info(
+    client_id: &str,
+    redirect_uri: &str,
+    resources: &[String],
+) -> Result<AppInfo, ApiError> {
     use crate::logic::query::encode;
-    let url = format!(
+    let mut url = format!(
         "/api/oauth/app/{}?redirect_uri={}",
         encode(client_id),
         encode(redirect_uri)
     );
+    for r in resources {
+        url.push_str("&resource=");
+        url.push_str(&encode(r));
+    }
     json(get(&url)).await
 }
 

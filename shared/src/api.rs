@@ -57,6 +57,17 @@ pub struct AppInfo {
     pub scopes: Vec<ScopeInfo>,
     /// Whether PKCE `plain` is acceptable for this app (S256 always is).
     pub plain_pkce_allowed: bool,
+    /// How the app was registered; only `operator` is verified.
+    pub registration: Registration,
+    /// For an app named by its metadata document URL: that URL's host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_host: Option<String>,
+    /// Every redirect URI it registered is a loopback one: it runs on the
+    /// person's own device.
+    pub runs_on_device: bool,
+    /// The requested resources this server knows, with their names.
+    #[serde(default)]
+    pub resources: Vec<ResourceInfo>,
 }
 
 impl AppInfo {
@@ -73,6 +84,49 @@ impl AppInfo {
     }
 }
 
+/// A service the person is asked to grant access to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceInfo {
+    pub uri: String,
+    pub name: String,
+}
+
+/// How a client came to exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Registration {
+    /// Registered by an operator (`oauth-admin`): vouched for.
+    Operator,
+    /// Registered itself (RFC 7591): unverified.
+    Dynamic,
+    /// Identified by the URL of its metadata document: unverified.
+    MetadataDocument,
+}
+
+impl Registration {
+    pub fn is_verified(self) -> bool {
+        self == Registration::Operator
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Registration::Operator => "operator",
+            Registration::Dynamic => "dynamic",
+            Registration::MetadataDocument => "metadata_document",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Registration::Operator,
+            Registration::Dynamic,
+            Registration::MetadataDocument,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
 /// The query of `GET /api/oauth/app/{client_id}`: with `redirect_uri`, the
 /// server also says (400 `redirect_uri_not_registered`) when that URI is not
 /// registered, so the consent screen can show the error before anyone signs
@@ -80,6 +134,9 @@ impl AppInfo {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppInfoQuery {
     pub redirect_uri: Option<String>,
+    /// The requested resources (repeated), to be named on the consent screen.
+    #[serde(default, deserialize_with = "crate::protocol::one_or_many")]
+    pub resource: Vec<String>,
 }
 
 /// The URL the browser must go to next: the app's registered redirect URI
@@ -116,6 +173,9 @@ pub struct IntrospectResponse {
     /// The token's type (RFC 7662 §2.2): `Bearer`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub token_type: Option<String>,
+    /// The resources the token is for (RFC 7662 §2.2, RFC 8707); absent when none.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub aud: Option<Vec<String>>,
 }
 
 /// RFC 8414 §2 authorization server metadata.
@@ -135,4 +195,10 @@ pub struct ServerMetadata {
     pub introspection_endpoint_auth_methods_supported: Vec<String>,
     pub revocation_endpoint_auth_methods_supported: Vec<String>,
     pub authorization_response_iss_parameter_supported: bool,
+    /// RFC 7591: where clients register themselves (absent when turned off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
+    /// draft-ietf-oauth-client-id-metadata-document: an https URL may be a client_id.
+    #[serde(default)]
+    pub client_id_metadata_document_supported: bool,
 }

@@ -15,7 +15,9 @@
 //!    says which); [`AuthorizeProblem::redirects`] tells.
 
 use crate::error::ErrorCode;
-use crate::protocol::{ClientId, CodeChallenge, CodeChallengeMethod, Decision, RedirectUri, State};
+use crate::protocol::{
+    ClientId, CodeChallenge, CodeChallengeMethod, Decision, RedirectUri, ResourceUri, State,
+};
 use crate::scope::{Scope, ScopeSet};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -40,11 +42,18 @@ pub struct AuthorizeParams {
     pub code_challenge_method: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_type: Option<String>,
+    /// RFC 8707: the services the token is for; the one parameter that may repeat.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::protocol::one_or_many"
+    )]
+    pub resource: Vec<String>,
 }
 
 impl AuthorizeParams {
     /// The parameter names read from `/auth/authorize?…`.
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 8] = [
         "client_id",
         "redirect_uri",
         "scope",
@@ -52,6 +61,7 @@ impl AuthorizeParams {
         "code_challenge",
         "code_challenge_method",
         "response_type",
+        "resource",
     ];
 
     fn slot(&mut self, name: &str) -> Option<(&'static str, &mut Option<String>)> {
@@ -74,6 +84,11 @@ impl AuthorizeParams {
     ) -> Result<Self, AuthorizeProblem> {
         let mut params = AuthorizeParams::default();
         for (name, value) in pairs {
+            if name == "resource" {
+                // RFC 8707 §2: may be given more than once.
+                params.resource.push(value);
+                continue;
+            }
             if let Some((name, slot)) = params.slot(&name) {
                 if slot.is_some() {
                     return Err(AuthorizeProblem::Repeated(name));
@@ -155,6 +170,9 @@ pub struct AuthorizationRequest {
     pub scopes: ScopeSet,
     pub code_challenge: CodeChallenge,
     pub code_challenge_method: CodeChallengeMethod,
+    /// RFC 8707: the services asked for, sorted, without repeats (the
+    /// server then checks each is one it serves).
+    pub resources: Vec<ResourceUri>,
 }
 
 impl AuthorizationRequest {
@@ -191,7 +209,16 @@ impl AuthorizationRequest {
         if scopes.is_empty() {
             return Err(AuthorizeProblem::NoScopes);
         }
+        let mut resources = Vec::with_capacity(params.resource.len());
+        for r in params.resource.iter().filter(|r| !r.is_empty()) {
+            resources.push(
+                ResourceUri::parse(r).ok_or_else(|| AuthorizeProblem::InvalidTarget(r.clone()))?,
+            );
+        }
+        resources.sort();
+        resources.dedup();
         Ok(AuthorizationRequest {
+            resources,
             client_id: target.client_id.clone(),
             redirect_uri: target.redirect_uri.clone(),
             state: target.state.clone(),
@@ -227,6 +254,9 @@ pub enum AuthorizeProblem {
     MalformedCodeChallenge,
     UnsupportedChallengeMethod,
     PlainPkceNotAllowed,
+    /// RFC 8707 §2: not an absolute URI, or not a service we issue tokens
+    /// for (the second decided by the server).
+    InvalidTarget(String),
 }
 
 impl AuthorizeProblem {
@@ -238,6 +268,7 @@ impl AuthorizeProblem {
             AuthorizeProblem::Missing("response_type")
                 | AuthorizeProblem::UnsupportedResponseType
                 | AuthorizeProblem::UnknownScopes(_)
+                | AuthorizeProblem::InvalidTarget(_)
         )
     }
 
@@ -250,6 +281,7 @@ impl AuthorizeProblem {
             AuthorizeProblem::UnsupportedResponseType => ErrorCode::UnsupportedResponseType,
             AuthorizeProblem::UnknownScopes(_) => ErrorCode::InvalidScope,
             AuthorizeProblem::ScopeNotAllowed(_) => ErrorCode::ScopeNotAllowed,
+            AuthorizeProblem::InvalidTarget(_) => ErrorCode::InvalidTarget,
             AuthorizeProblem::Repeated(_)
             | AuthorizeProblem::Missing(_)
             | AuthorizeProblem::MalformedClientId
@@ -312,6 +344,10 @@ impl fmt::Display for AuthorizeProblem {
             AuthorizeProblem::PlainPkceNotAllowed => {
                 f.write_str("code_challenge_method=plain is not allowed; use S256.")
             }
+            AuthorizeProblem::InvalidTarget(r) => write!(
+                f,
+                "resource {r:?} is not a service this server issues tokens for (RFC 8707)."
+            ),
         }
     }
 }

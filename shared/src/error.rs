@@ -36,6 +36,12 @@ pub enum ErrorCode {
     RedirectUriNotRegistered,
     /// The consent API: a real scope the client may not request.
     ScopeNotAllowed,
+    /// RFC 8707 §2: a resource that is not one we issue tokens for.
+    InvalidTarget,
+    /// RFC 7591 §3.2.2.
+    InvalidRedirectUri,
+    /// RFC 7591 §3.2.2.
+    InvalidClientMetadata,
 }
 
 impl ErrorCode {
@@ -62,11 +68,14 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::RedirectUriNotRegistered => "redirect_uri_not_registered",
             ErrorCode::ScopeNotAllowed => "scope_not_allowed",
+            ErrorCode::InvalidTarget => "invalid_target",
+            ErrorCode::InvalidRedirectUri => "invalid_redirect_uri",
+            ErrorCode::InvalidClientMetadata => "invalid_client_metadata",
         }
     }
 
     /// Every code, for reading one back from its wire name.
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::InvalidRequest,
         ErrorCode::InvalidClient,
         ErrorCode::InvalidGrant,
@@ -88,6 +97,9 @@ impl ErrorCode {
         ErrorCode::UnsupportedMediaType,
         ErrorCode::RedirectUriNotRegistered,
         ErrorCode::ScopeNotAllowed,
+        ErrorCode::InvalidTarget,
+        ErrorCode::InvalidRedirectUri,
+        ErrorCode::InvalidClientMetadata,
     ];
 
     /// The code with this wire name, if it is one of ours.

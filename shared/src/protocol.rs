@@ -22,7 +22,7 @@ pub struct ClientId(String);
 
 impl ClientId {
     pub const PREFIX: &'static str = "agpt_client_";
-    pub const MAX_LEN: usize = 128;
+    pub const MAX_LEN: usize = 512;
 
     /// Any visible-ASCII string of sensible length; unknown ids are a lookup
     /// miss, not a syntax error.
@@ -80,6 +80,89 @@ impl fmt::Display for RedirectUri {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+impl RedirectUri {
+    /// What a registered URI is matched on (RFC 8252 §7.3): the URI itself,
+    /// except that an `http` loopback URI (`127.0.0.1`, `[::1]`, `localhost`)
+    /// leaves out its port, since a native app listens on whatever port the
+    /// system gives it. Path, query and case stay exact.
+    pub fn match_key(&self) -> String {
+        for prefix in ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"] {
+            if let Some(rest) = self.0.strip_prefix(prefix) {
+                let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                if digits > 0 {
+                    return format!("{}{}", &prefix[..prefix.len() - 1], &rest[digits..]);
+                }
+            }
+        }
+        self.0.clone()
+    }
+
+    /// True for an `http` URI on a loopback host: an app on the person's own device.
+    pub fn is_loopback(&self) -> bool {
+        ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+            .iter()
+            .any(|p| {
+                self.0
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/', '?']))
+            })
+    }
+}
+
+/// A resource indicator (RFC 8707 §2): the absolute URI, without fragment,
+/// of a service the client wants a token for. Compared byte for byte with
+/// the registered ones.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ResourceUri(String);
+
+impl ResourceUri {
+    pub const MAX_LEN: usize = 2048;
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let (scheme, rest) = s.split_once(':')?;
+        let scheme_ok = scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        let ok = scheme_ok
+            && !rest.is_empty()
+            && s.len() <= Self::MAX_LEN
+            && !s.contains('#')
+            && !s.chars().any(|c| c.is_control() || c.is_whitespace());
+        ok.then(|| ResourceUri(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ResourceUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Reads a JSON string or array of strings as a list (a form sends a
+/// repeated parameter as several values; JSON clients send either).
+pub fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Option::<OneOrMany>::deserialize(d)? {
+        None => Vec::new(),
+        Some(OneOrMany::One(s)) => vec![s],
+        Some(OneOrMany::Many(v)) => v,
+    })
 }
 
 /// The client's `state`, echoed verbatim in every authorization response.
@@ -176,10 +259,53 @@ mod tests {
     }
 
     #[test]
+    fn loopback_uris_match_on_any_port_and_nothing_else_is_relaxed() {
+        let key = |s: &str| RedirectUri::parse(s).unwrap().match_key();
+        assert_eq!(key("http://127.0.0.1:51234/cb"), "http://127.0.0.1/cb");
+        assert_eq!(key("http://127.0.0.1/cb"), "http://127.0.0.1/cb");
+        assert_eq!(key("http://[::1]:8080/cb?x=1"), "http://[::1]/cb?x=1");
+        assert_eq!(key("http://localhost:3000"), "http://localhost");
+        for exact in [
+            "https://127.0.0.1:8443/cb",
+            "http://127.0.0.1.evil.example:80/cb",
+            "http://localhost.evil:80/cb",
+            "http://LOCALHOST:80/cb",
+            "cursor://anysphere.cursor-retrieval/oauth/callback",
+        ] {
+            assert_eq!(key(exact), exact, "{exact}");
+        }
+        assert!(RedirectUri::parse("http://localhost:9/cb")
+            .unwrap()
+            .is_loopback());
+        assert!(!RedirectUri::parse("http://localhost.evil/cb")
+            .unwrap()
+            .is_loopback());
+        assert!(!RedirectUri::parse("https://localhost/cb")
+            .unwrap()
+            .is_loopback());
+    }
+
+    #[test]
+    fn resource_indicators_are_absolute_without_fragment() {
+        assert!(ResourceUri::parse("https://mcp.example.com/mcp").is_some());
+        assert!(ResourceUri::parse("urn:example:api").is_some());
+        for bad in [
+            "/mcp",
+            "mcp.example.com",
+            "https://a/#x",
+            "https://a/ b",
+            "",
+            "1http://a",
+        ] {
+            assert!(ResourceUri::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
     fn values_are_bounded() {
         assert!(ClientId::parse("agpt_client_x").is_some());
         assert!(ClientId::parse("a b").is_none());
-        assert!(ClientId::parse(&"a".repeat(129)).is_none());
+        assert!(ClientId::parse(&"a".repeat(513)).is_none());
         assert!(RedirectUri::parse("https://a/\n").is_none());
         assert!(State::parse(&"s".repeat(2048)).is_some());
         assert!(State::parse(&"s".repeat(2049)).is_none());

@@ -4,7 +4,7 @@
 //! type needs, so nothing downstream sees an `Option<String>`.
 
 use crate::error::ErrorCode;
-use crate::protocol::{is_pkce_syntax, RedirectUri};
+use crate::protocol::{is_pkce_syntax, RedirectUri, ResourceUri};
 use crate::scope::ScopeSet;
 use crate::secret::{AuthorizationCode, ClientSecret, PkceVerifier, RefreshToken};
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,9 @@ pub struct TokenRequest {
     pub scope: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<ClientSecret>,
+    /// RFC 8707 §2.2: the services the token is for (a subset of the grant's).
+    #[serde(default, deserialize_with = "crate::protocol::one_or_many")]
+    pub resource: Vec<String>,
 }
 
 /// What the client asks for, by grant type.
@@ -31,11 +34,13 @@ pub enum TokenGrant {
         code: AuthorizationCode,
         redirect_uri: RedirectUri,
         code_verifier: PkceVerifier,
+        resources: Vec<ResourceUri>,
     },
     /// RFC 6749 §6. `scope`, when given, may only narrow the grant.
     RefreshToken {
         refresh_token: RefreshToken,
         scope: Option<ScopeSet>,
+        resources: Vec<ResourceUri>,
     },
 }
 
@@ -59,6 +64,8 @@ pub enum TokenRequestProblem {
     /// A redirect URI that cannot be the one of any request.
     MalformedRedirectUri,
     UnknownScopes(Vec<String>),
+    /// RFC 8707 §2: not an absolute URI without fragment.
+    InvalidTarget(String),
 }
 
 impl TokenRequestProblem {
@@ -71,6 +78,7 @@ impl TokenRequestProblem {
                 ErrorCode::InvalidGrant
             }
             TokenRequestProblem::UnknownScopes(_) => ErrorCode::InvalidScope,
+            TokenRequestProblem::InvalidTarget(_) => ErrorCode::InvalidTarget,
         }
     }
 }
@@ -94,6 +102,9 @@ impl fmt::Display for TokenRequestProblem {
             TokenRequestProblem::UnknownScopes(names) => {
                 write!(f, "Unknown scope(s): {}", names.join(", "))
             }
+            TokenRequestProblem::InvalidTarget(r) => {
+                write!(f, "resource {r:?} is not an absolute URI without fragment (RFC 8707).")
+            }
         }
     }
 }
@@ -109,6 +120,12 @@ impl TryFrom<TokenRequest> for TokenGrant {
     fn try_from(req: TokenRequest) -> Result<Self, Self::Error> {
         use TokenRequestProblem as P;
         let grant_type = given(req.grant_type, String::is_empty).ok_or(P::Missing("grant_type"))?;
+        let mut resources = Vec::with_capacity(req.resource.len());
+        for r in req.resource.iter().filter(|r| !r.is_empty()) {
+            resources.push(ResourceUri::parse(r).ok_or_else(|| P::InvalidTarget(r.clone()))?);
+        }
+        resources.sort();
+        resources.dedup();
         match grant_type.as_str() {
             "authorization_code" => {
                 let code = given(req.code, |c| c.secret().is_empty()).ok_or(P::Missing("code"))?;
@@ -125,6 +142,7 @@ impl TryFrom<TokenRequest> for TokenGrant {
                     code,
                     redirect_uri,
                     code_verifier,
+                    resources,
                 })
             }
             "refresh_token" => {
@@ -137,6 +155,7 @@ impl TryFrom<TokenRequest> for TokenGrant {
                 Ok(TokenGrant::RefreshToken {
                     refresh_token,
                     scope,
+                    resources,
                 })
             }
             _ => Err(P::UnsupportedGrantType),

@@ -4,7 +4,6 @@
 use super::input::{ask, read_line};
 use super::{AdminError, AdminResult, GenerateApp, Outcome};
 use crate::crypto::{self, random_id, random_token, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
-use crate::domain::client::GrantType;
 use crate::domain::registration::check_redirect_uri;
 use crate::store::apps::{self, grant_types_text, NewClient};
 use crate::store::{users, Backend, Db};
@@ -56,8 +55,7 @@ fn parse_scope_list(s: &str) -> Result<ScopeSet, String> {
 /// One redirect URI that is safe to register (see `check_redirect_uri`).
 pub fn parse_redirect_uri(s: &str) -> Result<RedirectUri, String> {
     let s = s.trim();
-    check_redirect_uri(s)?;
-    RedirectUri::parse(s).ok_or_else(|| format!("{s:?} is too long or contains control characters"))
+    check_redirect_uri(s).map_err(|r| r.to_string())
 }
 
 /// Comma-separated redirect URIs; at least one, duplicates dropped.
@@ -226,9 +224,10 @@ pub fn render_insert_sql(backend: Backend, app: &NewClient, now: i64) -> String 
     sql.push_str("\n);\n");
     for uri in &app.redirect_uris {
         sql.push_str(&format!(
-            "insert into oauth_app_redirect_uri (oauth_app_id, redirect_uri) values ({}, {});\n",
+            "insert into oauth_app_redirect_uri (oauth_app_id, redirect_uri, match_key) values ({}, {}, {});\n",
             quote(&app.oauth_app_id),
-            quote(uri.as_str())
+            quote(uri.as_str()),
+            quote(&uri.match_key())
         ));
     }
     sql.push_str("commit;\n");
@@ -255,18 +254,16 @@ pub async fn generate_app(url: &str, args: GenerateApp, now: i64) -> AdminResult
         Some(s) => Some(crypto::hash_secret_blocking(s.clone()).await),
         None => None,
     };
-    let app = NewClient {
-        oauth_app_id: random_id(),
+    let app = NewClient::operator(
+        random_id(),
         client_id,
-        secret: hashed,
-        name: spec.name,
-        description: spec.description,
-        logo_url: None,
-        redirect_uris: spec.redirect_uris,
-        allowed_scopes: spec.scopes,
-        grant_types: GrantType::ALL.to_vec(),
-        owner_id: args.owner_id.clone(),
-    };
+        hashed,
+        spec.name,
+        spec.description,
+        spec.redirect_uris,
+        spec.scopes,
+        args.owner_id.clone(),
+    );
 
     let sql = if args.apply {
         let db = Db::connect(url, 2).await?;
@@ -360,22 +357,22 @@ mod tests {
 
     #[test]
     fn sql_quotes_every_value_and_marks_the_owner_placeholder() {
-        let app = NewClient {
-            oauth_app_id: "id1".into(),
-            client_id: ClientId::parse("agpt_client_x").unwrap(),
-            secret: None,
-            name: "Bob's app".into(),
-            description: "it's \\ here".into(),
-            logo_url: None,
-            redirect_uris: vec![RedirectUri::parse("https://a.example/cb?x='1'").unwrap()],
-            allowed_scopes: ScopeSet::new([Scope::ReadGraph, Scope::ExecuteGraph]),
-            grant_types: GrantType::ALL.to_vec(),
-            owner_id: None,
-        };
+        let app = NewClient::operator(
+            "id1".into(),
+            ClientId::parse("agpt_client_x").unwrap(),
+            None,
+            "Bob's app".into(),
+            "it's \\ here".into(),
+            vec![RedirectUri::parse("https://a.example/cb?x='1'").unwrap()],
+            ScopeSet::new([Scope::ReadGraph, Scope::ExecuteGraph]),
+            None,
+        );
         let sql = render_insert_sql(Backend::Postgres, &app, 42);
         assert!(sql.contains("'Bob''s app'"), "{sql}");
         assert!(
-            sql.contains("values ('id1', 'https://a.example/cb?x=''1''');"),
+            sql.contains(
+                "values ('id1', 'https://a.example/cb?x=''1''', 'https://a.example/cb?x=''1''');"
+            ),
             "{sql}"
         );
         assert!(sql.contains("'EXECUTE_GRAPH READ_GRAPH'"));

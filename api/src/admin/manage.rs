@@ -95,6 +95,7 @@ fn app_json(app: &Client, redirect_uris: &[String]) -> serde_json::Value {
         "scopes": app.allowed_scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         "grant_types": app.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
         "owner_id": app.owner_id,
+        "registration": app.registration.as_str(),
         "created_at": app.created_at,
         "updated_at": app.updated_at,
     })
@@ -117,7 +118,10 @@ pub async fn list_apps(db: &Db, as_json: bool) -> AdminResult<Outcome> {
         println!("No applications yet (register one with `oauth-admin generate-app`).");
         return Ok(Outcome::Success);
     }
-    println!("{:<55}  {:<8}  {:<12}  NAME", "CLIENT_ID", "STATUS", "TYPE");
+    println!(
+        "{:<55}  {:<8}  {:<12}  {:<17}  NAME",
+        "CLIENT_ID", "STATUS", "TYPE", "REGISTERED BY"
+    );
     for app in &all {
         let status = if app.is_active() {
             "active"
@@ -125,10 +129,11 @@ pub async fn list_apps(db: &Db, as_json: bool) -> AdminResult<Outcome> {
             "disabled"
         };
         println!(
-            "{:<55}  {:<8}  {:<12}  {}",
+            "{:<55}  {:<8}  {:<12}  {:<17}  {}",
             app.client_id,
             status,
             kind(app),
+            app.registration.as_str(),
             app.name
         );
     }
@@ -160,6 +165,7 @@ pub async fn show_app(db: &Db, client_id: &str, as_json: bool) -> AdminResult<Ou
     println!("description:   {}", app.description);
     println!("client_id:     {}", app.client_id);
     println!("type:          {}", kind(&app));
+    println!("registered by: {}", app.registration.as_str());
     println!("status:        {}", status(&app));
     println!("redirect_uris: {}", redirect_uris.join(" "));
     println!("scopes:        {}", app.allowed_scopes.to_space_separated());

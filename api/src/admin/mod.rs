@@ -11,6 +11,7 @@
 mod generate;
 mod input;
 mod manage;
+mod resources;
 mod secrets;
 mod test_server;
 
@@ -97,6 +98,39 @@ pub enum Command {
         #[arg(long, short)]
         yes: bool,
     },
+    /// Register a protected resource (a service tokens are for, such as an
+    /// MCP server): it gets an id and secret for the introspection endpoint.
+    RegisterResource {
+        /// Its resource URI, exactly as clients send it in `resource` (RFC 8707).
+        #[arg(long, value_parser = resources::parse_resource_uri)]
+        uri: shared::ResourceUri,
+        /// Its name, shown on the consent screen ("… wants access to <name>").
+        #[arg(long)]
+        name: String,
+        /// The scopes it understands, comma-separated (default: all).
+        #[arg(long, value_delimiter = ',', value_parser = parse_scope)]
+        scopes: Option<Vec<Scope>>,
+        /// Print `{"resource_id", "resource_secret", "uri", "name", …}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List every registered resource.
+    ListResources {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one resource (by id or URI).
+    ShowResource {
+        resource: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable a resource: clients can no longer ask for it, and it can no longer introspect.
+    DisableResource { resource: String },
+    /// Re-enable a disabled resource.
+    EnableResource { resource: String },
+    /// Delete a resource (tokens bound to it can then be introspected by no resource).
+    DeleteResource { resource: String },
 }
 
 #[derive(Debug, Args)]
@@ -225,6 +259,25 @@ async fn dispatch(cli: Cli) -> AdminResult<Outcome> {
         }
         Command::DeleteApp { client_id, yes } => {
             manage::delete_app(&connect(&url).await?, &client_id, yes).await
+        }
+        Command::RegisterResource {
+            uri,
+            name,
+            scopes,
+            json,
+        } => resources::register(&connect(&url).await?, uri, name, scopes, json, now).await,
+        Command::ListResources { json } => resources::list(&connect(&url).await?, json).await,
+        Command::ShowResource { resource, json } => {
+            resources::show(&connect(&url).await?, &resource, json).await
+        }
+        Command::DisableResource { resource } => {
+            resources::set_disabled(&connect(&url).await?, &resource, true, now).await
+        }
+        Command::EnableResource { resource } => {
+            resources::set_disabled(&connect(&url).await?, &resource, false, now).await
+        }
+        Command::DeleteResource { resource } => {
+            resources::delete(&connect(&url).await?, &resource).await
         }
     }
 }

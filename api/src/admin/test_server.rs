@@ -12,7 +12,6 @@ use super::manage::when;
 use super::{AdminError, AdminResult, Outcome, TestServer};
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::{self, ct_eq, random_id, random_token, CLIENT_SECRET_PREFIX};
-use crate::domain::client::GrantType;
 use crate::domain::pkce::s256_challenge;
 use crate::store::apps::{self, NewClient};
 use crate::store::{users, Db};
@@ -82,18 +81,16 @@ pub async fn run(db: &Db, args: TestServer) -> AdminResult<Outcome> {
 
     let secret = random_token(CLIENT_SECRET_PREFIX);
     let redirect_uri = format!("{home}/callback");
-    let app = NewClient {
-        oauth_app_id: random_id(),
-        client_id: new_client_id(),
-        secret: Some(crypto::hash_secret_blocking(secret.clone()).await),
-        name: APP_NAME.into(),
-        description: APP_DESCRIPTION.into(),
-        logo_url: None,
-        redirect_uris: RedirectUri::parse(&redirect_uri).into_iter().collect(),
-        allowed_scopes: ScopeSet::new(Scope::ALL),
-        grant_types: GrantType::ALL.to_vec(),
-        owner_id: Some(owner.user_id.clone()),
-    };
+    let app = NewClient::operator(
+        random_id(),
+        new_client_id(),
+        Some(crypto::hash_secret_blocking(secret.clone()).await),
+        APP_NAME.into(),
+        APP_DESCRIPTION.into(),
+        RedirectUri::parse(&redirect_uri).into_iter().collect(),
+        ScopeSet::new(Scope::ALL),
+        Some(owner.user_id.clone()),
+    );
     apps::insert_client(db, &app, SystemClock.now()).await?;
 
     println!("Created a temporary OAuth app (deleted when this server stops):");

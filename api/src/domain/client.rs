@@ -2,7 +2,7 @@
 
 use super::Rejection;
 use crate::crypto::HashedSecret;
-use shared::{ClientId, ClientPolicy, ClientSecret, ErrorCode, ScopeSet};
+use shared::{ClientId, ClientPolicy, ClientSecret, ErrorCode, Registration, ScopeSet};
 use std::fmt;
 
 /// A grant type a client may use at the token endpoint.
@@ -45,6 +45,39 @@ pub struct Client {
     pub disabled_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub registration: Registration,
+    /// A metadata-document client's cached document is good until then.
+    pub metadata_expires_at: Option<i64>,
+    pub client_uri: Option<String>,
+    pub policy_uri: Option<String>,
+    pub tos_uri: Option<String>,
+    pub application_type: Option<ApplicationType>,
+}
+
+/// RFC 7591 / OIDC Dynamic Registration `application_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplicationType {
+    /// Redirect URIs are https.
+    Web,
+    /// Redirect URIs are loopback http or private-use schemes (RFC 8252).
+    Native,
+}
+
+impl ApplicationType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplicationType::Web => "web",
+            ApplicationType::Native => "native",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "web" => Some(ApplicationType::Web),
+            "native" => Some(ApplicationType::Native),
+            _ => None,
+        }
+    }
 }
 
 impl Client {
@@ -60,11 +93,13 @@ impl Client {
         self.grant_types.contains(&grant_type)
     }
 
-    /// What this client may ask for at the authorization endpoint.
+    /// What this client may ask for at the authorization endpoint. Only a
+    /// client an operator registered may use PKCE `plain` (if enabled):
+    /// clients nobody vouched for must use S256.
     pub fn policy(&self, plain_pkce_enabled: bool) -> ClientPolicy {
         ClientPolicy {
             allowed_scopes: self.allowed_scopes.clone(),
-            plain_pkce_allowed: plain_pkce_enabled,
+            plain_pkce_allowed: plain_pkce_enabled && self.registration.is_verified(),
         }
     }
 }
@@ -83,6 +118,8 @@ pub enum ClientAuthRejection {
     PublicWithSecret,
     /// A confidential client presented no secret.
     SecretRequired,
+    /// A resource server's credentials where only a client's will do.
+    NotAClient,
 }
 
 impl Rejection for ClientAuthRejection {
@@ -106,6 +143,9 @@ impl fmt::Display for ClientAuthRejection {
             }
             ClientAuthRejection::SecretRequired => {
                 "Client authentication is required for this client."
+            }
+            ClientAuthRejection::NotAClient => {
+                "A resource server may introspect tokens, not revoke them."
             }
         })
     }
@@ -147,6 +187,12 @@ pub(crate) mod tests {
             disabled_at: None,
             created_at: 0,
             updated_at: 0,
+            registration: Registration::Operator,
+            metadata_expires_at: None,
+            client_uri: None,
+            policy_uri: None,
+            tos_uri: None,
+            application_type: None,
         }
     }
 

@@ -8,7 +8,7 @@
 
 use super::pkce::verifier_matches;
 use super::Rejection;
-use shared::{CodeChallengeMethod, ErrorCode, PkceVerifier, RedirectUri, ScopeSet};
+use shared::{CodeChallengeMethod, ErrorCode, PkceVerifier, RedirectUri, ResourceUri, ScopeSet};
 use std::fmt;
 
 /// A code as stored, with what decides whether it can be redeemed.
@@ -20,6 +20,8 @@ pub struct StoredCode {
     pub oauth_app_id: String,
     pub user_id: String,
     pub scopes: ScopeSet,
+    /// The resources the grant is for (RFC 8707).
+    pub resources: Vec<ResourceUri>,
     pub redirect_uri: String,
     pub code_challenge: String,
     pub code_challenge_method: CodeChallengeMethod,
@@ -136,6 +138,7 @@ mod tests {
             oauth_app_id: "app".into(),
             user_id: "u".into(),
             scopes: ScopeSet::parse("READ_GRAPH").unwrap(),
+            resources: Vec::new(),
             redirect_uri: "https://app.example/cb".into(),
             code_challenge: CHALLENGE.into(),
             code_challenge_method: CodeChallengeMethod::S256,

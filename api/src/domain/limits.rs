@@ -18,6 +18,10 @@ pub enum Subject<'a> {
     SignUpSource(IpAddr),
     /// Failed client authentications from one source address.
     ClientSource(IpAddr),
+    /// Self-registrations (successful or not) from one source address.
+    RegistrationSource(IpAddr),
+    /// Metadata documents from one source address that could not be used.
+    MetadataSource(IpAddr),
 }
 
 impl Subject<'_> {
@@ -29,6 +33,8 @@ impl Subject<'_> {
             Subject::SignInSource(ip) => ("sign-in-source", source_name(*ip)),
             Subject::SignUpSource(ip) => ("sign-up-source", source_name(*ip)),
             Subject::ClientSource(ip) => ("client-source", source_name(*ip)),
+            Subject::RegistrationSource(ip) => ("registration-source", source_name(*ip)),
+            Subject::MetadataSource(ip) => ("metadata-source", source_name(*ip)),
         };
         hex::encode(
             Sha256::new()
@@ -44,9 +50,11 @@ impl Subject<'_> {
         match self {
             Subject::Account(_) => "account",
             Subject::Client(_) => "client",
-            Subject::SignInSource(_) | Subject::SignUpSource(_) | Subject::ClientSource(_) => {
-                "source"
-            }
+            Subject::SignInSource(_)
+            | Subject::SignUpSource(_)
+            | Subject::ClientSource(_)
+            | Subject::RegistrationSource(_)
+            | Subject::MetadataSource(_) => "source",
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod authorize;
+pub mod cimd;
 pub mod client;
 pub mod code;
 pub mod limits;
@@ -12,6 +13,7 @@ pub mod pkce;
 pub mod redirect;
 pub mod refresh;
 pub mod registration;
+pub mod resource;
 pub mod scope;
 pub mod session;
 pub mod token;

@@ -3,7 +3,7 @@
 
 use super::scope::{narrow, ScopeRejection};
 use super::Rejection;
-use shared::{ErrorCode, ScopeSet};
+use shared::{ErrorCode, ResourceUri, ScopeSet};
 use std::fmt;
 
 /// A refresh token as stored, with its grant's state.
@@ -15,6 +15,8 @@ pub struct StoredRefresh {
     pub user_id: String,
     /// What the grant allows; every refresh token of the grant carries it.
     pub scopes: ScopeSet,
+    /// The resources the grant is for: the most a new token may be for.
+    pub resources: Vec<ResourceUri>,
     pub expires_at: i64,
     /// Set when it was rotated out.
     pub used_at: Option<i64>,
@@ -104,6 +106,7 @@ mod tests {
             oauth_app_id: "app".into(),
             user_id: "u".into(),
             scopes: ScopeSet::parse("READ_GRAPH EXECUTE_GRAPH").unwrap(),
+            resources: Vec::new(),
             expires_at: NOW + 100,
             used_at: None,
             grant_revoked_at: None,

@@ -1,45 +1,405 @@
-//! What a safe app registration needs (RFC 9700 §2.1, §4.1; RFC 8252 §7 for native apps).
+//! What a safe client registration needs: the redirect URI rules (RFC 9700
+//! §2.1, §4.1; RFC 8252 §7 for native apps) shared by the operator's CLI,
+//! dynamic registration (RFC 7591) and metadata documents, and the checks of
+//! a self-registration request.
 
+use super::client::ApplicationType;
+use super::Rejection;
+use serde::{Deserialize, Serialize};
+use shared::{ErrorCode, RedirectUri, Scope, ScopeSet};
+use std::fmt;
 use url::Url;
 
-/// Checks one redirect URI for registration: absolute; no fragment
-/// (RFC 6749 §3.1.2); no user-info; `https`, or `http` only on a loopback
-/// host, or a private-use scheme with a dot (`com.example.app:/cb`, RFC 8252
-/// §7.1). Schemes that run code or read files are refused outright.
-pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
-    let url = Url::parse(uri).map_err(|e| format!("{uri:?} is not an absolute URI ({e})"))?;
+/// Why a redirect URI may not be registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectUriRejection {
+    pub uri: String,
+    pub problem: RedirectUriProblem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedirectUriProblem {
+    NotAbsolute,
+    TooLong,
+    Fragment,
+    UserInfo,
+    Whitespace,
+    NoHost,
+    /// `http` on anything but a loopback host.
+    PlainHttp,
+    /// A scheme that runs code, reads files or is not a redirect at all.
+    ForbiddenScheme(String),
+    /// A private-use scheme without a dot (RFC 8252 §7.1 wants reverse-domain names).
+    UnnamedScheme(String),
+    /// A web client registers https redirect URIs only.
+    NotForWeb,
+}
+
+impl fmt::Display for RedirectUriRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let uri = &self.uri;
+        match &self.problem {
+            RedirectUriProblem::NotAbsolute => write!(f, "{uri:?} is not an absolute URI"),
+            RedirectUriProblem::TooLong => write!(
+                f,
+                "{uri:?} is longer than {} characters",
+                RedirectUri::MAX_LEN
+            ),
+            RedirectUriProblem::Fragment => write!(f, "{uri:?} must not contain a fragment (#…)"),
+            RedirectUriProblem::UserInfo => {
+                write!(f, "{uri:?} must not contain user information (user:pass@)")
+            }
+            RedirectUriProblem::Whitespace => {
+                write!(f, "{uri:?} must not contain spaces or control characters")
+            }
+            RedirectUriProblem::NoHost => write!(f, "{uri:?} has no host"),
+            RedirectUriProblem::PlainHttp => write!(
+                f,
+                "{uri:?} uses plain http on a non-loopback host; use https (http is only allowed for localhost, 127.0.0.1 and [::1])"
+            ),
+            RedirectUriProblem::ForbiddenScheme(s) => {
+                write!(f, "{uri:?}: the {s}: scheme is not allowed for redirects")
+            }
+            RedirectUriProblem::UnnamedScheme(s) => write!(
+                f,
+                "{uri:?}: the {s}: scheme is not allowed; use https, loopback http, or a reverse-domain private-use scheme such as com.example.app:/callback"
+            ),
+            RedirectUriProblem::NotForWeb => write!(
+                f,
+                "{uri:?}: a web application registers https redirect URIs only (register as application_type \"native\" for loopback or private-use schemes)"
+            ),
+        }
+    }
+}
+
+/// One redirect URI, whatever kind of app registers it: absolute; no
+/// fragment (RFC 6749 §3.1.2); no user-info; `https`, or `http` only on a
+/// loopback host, or a private-use scheme (RFC 8252 §7.1). Schemes that
+/// run code or read files are refused outright.
+pub fn check_redirect_uri(uri: &str) -> Result<RedirectUri, RedirectUriRejection> {
+    check(uri, None)
+}
+
+/// The same, for an app of a known kind: a web app may use https only; a
+/// native app may also use loopback http and private-use schemes.
+pub fn check_redirect_uri_for(
+    uri: &str,
+    kind: ApplicationType,
+) -> Result<RedirectUri, RedirectUriRejection> {
+    check(uri, Some(kind))
+}
+
+/// What a client did not declare, inferred from its redirect URIs: any
+/// loopback or private-use URI makes it native (it runs on a device).
+pub fn application_type_of(
+    declared: Option<ApplicationType>,
+    redirect_uris: &[String],
+) -> ApplicationType {
+    declared.unwrap_or_else(|| {
+        if redirect_uris.iter().all(|u| u.starts_with("https://")) {
+            ApplicationType::Web
+        } else {
+            ApplicationType::Native
+        }
+    })
+}
+
+fn check(uri: &str, kind: Option<ApplicationType>) -> Result<RedirectUri, RedirectUriRejection> {
+    let refuse = |problem| RedirectUriRejection {
+        uri: uri.to_owned(),
+        problem,
+    };
+    if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(refuse(RedirectUriProblem::Whitespace));
+    }
+    if uri.len() > RedirectUri::MAX_LEN {
+        return Err(refuse(RedirectUriProblem::TooLong));
+    }
+    let Ok(url) = Url::parse(uri) else {
+        return Err(refuse(RedirectUriProblem::NotAbsolute));
+    };
+    // Checked before the scheme: `javascript:…#` must not pass as "fragment" only.
+    match url.scheme() {
+        "javascript" | "data" | "file" | "vbscript" | "about" | "blob" | "filesystem" | "ftp"
+        | "ws" | "wss" | "mailto" | "tel" | "view-source" | "chrome" | "jar" => {
+            return Err(refuse(RedirectUriProblem::ForbiddenScheme(
+                url.scheme().to_owned(),
+            )));
+        }
+        _ => {}
+    }
     if uri.contains('#') {
-        return Err(format!("{uri:?} must not contain a fragment (#…)"));
+        return Err(refuse(RedirectUriProblem::Fragment));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!(
-            "{uri:?} must not contain user information (user:pass@)"
-        ));
+        return Err(refuse(RedirectUriProblem::UserInfo));
     }
-    if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!(
-            "{uri:?} must not contain spaces or control characters"
-        ));
-    }
+    let web = kind == Some(ApplicationType::Web);
     match url.scheme() {
-        "https" => {
-            if url.host_str().is_none_or(str::is_empty) {
-                return Err(format!("{uri:?} has no host"));
-            }
-            Ok(())
+        "https" if url.host_str().is_none_or(str::is_empty) => {
+            Err(refuse(RedirectUriProblem::NoHost))
         }
+        "https" => Ok(()),
         "http" => match url.host_str() {
+            Some("localhost" | "127.0.0.1" | "[::1]") if web => {
+                Err(refuse(RedirectUriProblem::NotForWeb))
+            }
             Some("localhost" | "127.0.0.1" | "[::1]") => Ok(()),
-            _ => Err(format!(
-                "{uri:?} uses plain http on a non-loopback host; use https (http is only allowed for localhost, 127.0.0.1 and [::1])"
+            _ => Err(refuse(RedirectUriProblem::PlainHttp)),
+        },
+        _ if web => Err(refuse(RedirectUriProblem::NotForWeb)),
+        scheme if scheme.contains('.') || kind == Some(ApplicationType::Native) => Ok(()),
+        scheme => Err(refuse(RedirectUriProblem::UnnamedScheme(scheme.to_owned()))),
+    }?;
+    RedirectUri::parse(uri).ok_or_else(|| refuse(RedirectUriProblem::TooLong))
+}
+
+/// The members of RFC 7591 §2 client metadata we use, as a registration
+/// request or a metadata document carries them; the rest are ignored.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ClientMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_name: Option<String>,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_types: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_types: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tos_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_type: Option<String>,
+}
+
+/// How a client authenticates at the token endpoint (RFC 7591 §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    None,
+    ClientSecretBasic,
+    ClientSecretPost,
+}
+
+impl AuthMethod {
+    pub const SUPPORTED: [&'static str; 3] = ["none", "client_secret_basic", "client_secret_post"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "none" => Some(AuthMethod::None),
+            "client_secret_basic" => Some(AuthMethod::ClientSecretBasic),
+            "client_secret_post" => Some(AuthMethod::ClientSecretPost),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::SUPPORTED[self as usize]
+    }
+}
+
+/// Why a registration request was refused (RFC 7591 §3.2.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistrationRejection {
+    RedirectUri(RedirectUriRejection),
+    NoRedirectUris,
+    TooManyRedirectUris,
+    /// A member with a value we cannot register; names the member.
+    Metadata(&'static str, String),
+}
+
+impl Rejection for RegistrationRejection {
+    fn code(&self) -> ErrorCode {
+        match self {
+            RegistrationRejection::RedirectUri(_)
+            | RegistrationRejection::NoRedirectUris
+            | RegistrationRejection::TooManyRedirectUris => ErrorCode::InvalidRedirectUri,
+            RegistrationRejection::Metadata(..) => ErrorCode::InvalidClientMetadata,
+        }
+    }
+}
+
+impl fmt::Display for RegistrationRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegistrationRejection::RedirectUri(r) => write!(f, "{r}."),
+            RegistrationRejection::NoRedirectUris => {
+                f.write_str("redirect_uris must list at least one redirect URI.")
+            }
+            RegistrationRejection::TooManyRedirectUris => write!(
+                f,
+                "redirect_uris may list at most {MAX_REDIRECT_URIS} redirect URIs."
+            ),
+            RegistrationRejection::Metadata(member, why) => write!(f, "{member}: {why}."),
+        }
+    }
+}
+
+pub const MAX_REDIRECT_URIS: usize = 20;
+const MAX_NAME_CHARS: usize = 100;
+
+/// A self-registration that passed every rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedRegistration {
+    /// None when the client gave no usable name (the screen shows the redirect host).
+    pub name: Option<String>,
+    pub redirect_uris: Vec<RedirectUri>,
+    pub scopes: ScopeSet,
+    pub application_type: ApplicationType,
+    pub auth_method: AuthMethod,
+    pub refresh: bool,
+    pub logo_uri: Option<String>,
+    pub client_uri: Option<String>,
+    pub policy_uri: Option<String>,
+    pub tos_uri: Option<String>,
+}
+
+/// The rules a client describing itself must meet, for dynamic
+/// registration (any supported auth method) and for metadata documents
+/// (`public_only`: such clients cannot hold a secret).
+pub fn check_metadata(
+    meta: &ClientMetadata,
+    public_only: bool,
+) -> Result<AcceptedRegistration, RegistrationRejection> {
+    use RegistrationRejection::Metadata;
+    let auth_method = match meta.token_endpoint_auth_method.as_deref() {
+        None => AuthMethod::None,
+        Some(m) => AuthMethod::parse(m).ok_or_else(|| {
+            Metadata(
+                "token_endpoint_auth_method",
+                format!(
+                    "{m:?} is not supported (use one of {:?})",
+                    AuthMethod::SUPPORTED
+                ),
+            )
+        })?,
+    };
+    if public_only && auth_method != AuthMethod::None {
+        return Err(Metadata(
+            "token_endpoint_auth_method",
+            "this client must be public (\"none\", with PKCE S256)".into(),
+        ));
+    }
+    let grant_types = meta
+        .grant_types
+        .clone()
+        .unwrap_or_else(|| vec!["authorization_code".into()]);
+    if let Some(g) = grant_types
+        .iter()
+        .find(|g| !matches!(g.as_str(), "authorization_code" | "refresh_token"))
+    {
+        return Err(Metadata(
+            "grant_types",
+            format!("{g:?} is not supported (authorization_code and refresh_token are)"),
+        ));
+    }
+    if !grant_types.iter().any(|g| g == "authorization_code") {
+        return Err(Metadata(
+            "grant_types",
+            "must include authorization_code".into(),
+        ));
+    }
+    if let Some(r) = meta
+        .response_types
+        .iter()
+        .flatten()
+        .find(|r| r.as_str() != "code")
+    {
+        return Err(Metadata(
+            "response_types",
+            format!("{r:?} is not supported (only \"code\" is)"),
+        ));
+    }
+    let declared = match meta.application_type.as_deref() {
+        None => None,
+        Some(t) => Some(ApplicationType::parse(t).ok_or_else(|| {
+            Metadata(
+                "application_type",
+                format!("{t:?} is neither \"web\" nor \"native\""),
+            )
+        })?),
+    };
+    if meta.redirect_uris.is_empty() {
+        return Err(RegistrationRejection::NoRedirectUris);
+    }
+    if meta.redirect_uris.len() > MAX_REDIRECT_URIS {
+        return Err(RegistrationRejection::TooManyRedirectUris);
+    }
+    let application_type = application_type_of(declared, &meta.redirect_uris);
+    let mut redirect_uris: Vec<RedirectUri> = Vec::with_capacity(meta.redirect_uris.len());
+    for uri in &meta.redirect_uris {
+        let uri = check_redirect_uri_for(uri, application_type)
+            .map_err(RegistrationRejection::RedirectUri)?;
+        if !redirect_uris.contains(&uri) {
+            redirect_uris.push(uri);
+        }
+    }
+    let scopes = match meta.scope.as_deref().map(str::trim) {
+        None | Some("") => ScopeSet::new(Scope::ALL),
+        Some(s) => {
+            let mut set = Vec::new();
+            for name in s.split_whitespace() {
+                set.push(name.parse::<Scope>().map_err(|_| {
+                    Metadata(
+                        "scope",
+                        format!("{name:?} is not a scope this server knows"),
+                    )
+                })?);
+            }
+            ScopeSet::new(set)
+        }
+    };
+    let name = match meta.client_name.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(n) if n.chars().count() > MAX_NAME_CHARS || n.chars().any(char::is_control) => {
+            return Err(Metadata(
+                "client_name",
+                format!("at most {MAX_NAME_CHARS} characters, without control characters"),
+            ));
+        }
+        Some(n) => Some(n.to_owned()),
+    };
+    Ok(AcceptedRegistration {
+        name,
+        redirect_uris,
+        scopes,
+        application_type,
+        auth_method,
+        refresh: grant_types.iter().any(|g| g == "refresh_token"),
+        logo_uri: https_url("logo_uri", meta.logo_uri.as_deref())?,
+        client_uri: https_url("client_uri", meta.client_uri.as_deref())?,
+        policy_uri: https_url("policy_uri", meta.policy_uri.as_deref())?,
+        tos_uri: https_url("tos_uri", meta.tos_uri.as_deref())?,
+    })
+}
+
+/// A link shown to the person must be an https URL (no `javascript:` in an `href`).
+fn https_url(
+    member: &'static str,
+    value: Option<&str>,
+) -> Result<Option<String>, RegistrationRejection> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => match Url::parse(v) {
+            Ok(u) if u.scheme() == "https" && v.len() <= 2048 && u.host_str().is_some() => {
+                Ok(Some(v.to_owned()))
+            }
+            _ => Err(RegistrationRejection::Metadata(
+                member,
+                format!("{v:?} is not an https URL"),
             )),
         },
-        "javascript" | "data" | "file" | "vbscript" | "about" | "blob" | "filesystem" | "ftp" | "ws" | "wss"
-        | "mailto" | "tel" => Err(format!("{uri:?}: the {}: scheme is not allowed for redirects", url.scheme())),
-        scheme if scheme.contains('.') => Ok(()),
-        scheme => Err(format!(
-            "{uri:?}: the {scheme}: scheme is not allowed; use https, loopback http, or a reverse-domain private-use scheme such as com.example.app:/callback"
-        )),
     }
 }
 
@@ -57,24 +417,209 @@ mod tests {
             "http://[::1]:9000/cb",
             "com.example.app:/oauth2redirect",
         ] {
-            assert_eq!(check_redirect_uri(ok), Ok(()), "{ok}");
+            assert!(check_redirect_uri(ok).is_ok(), "{ok}");
         }
     }
 
     #[test]
     fn refuses_unsafe_uris_with_a_reason() {
+        use RedirectUriProblem as P;
         for (bad, why) in [
-            ("javascript:alert(1)", "scheme"),
-            ("data:text/html,hi", "scheme"),
-            ("file:///etc/passwd", "scheme"),
-            ("http://evil.example/cb", "http"),
-            ("https://app.example/cb#frag", "fragment"),
-            ("https://user:pw@app.example/cb", "user information"),
-            ("/relative/cb", "absolute"),
-            ("myapp:/cb", "scheme"),
+            (
+                "javascript:alert(1)",
+                P::ForbiddenScheme("javascript".into()),
+            ),
+            (
+                "javascript:alert(1)#",
+                P::ForbiddenScheme("javascript".into()),
+            ),
+            ("data:text/html,hi", P::ForbiddenScheme("data".into())),
+            ("file:///etc/passwd", P::ForbiddenScheme("file".into())),
+            ("vbscript:msgbox", P::ForbiddenScheme("vbscript".into())),
+            ("http://evil.example/cb", P::PlainHttp),
+            ("http://127.0.0.2/cb", P::PlainHttp),
+            ("http://localhost.evil.example/cb", P::PlainHttp),
+            ("https://app.example/cb#frag", P::Fragment),
+            ("http://127.0.0.1:3000/cb#", P::Fragment),
+            ("https://user:pw@app.example/cb", P::UserInfo),
+            ("/relative/cb", P::NotAbsolute),
+            ("https://app.example/c b", P::Whitespace),
+            ("myapp:/cb", P::UnnamedScheme("myapp".into())),
         ] {
-            let err = check_redirect_uri(bad).unwrap_err();
-            assert!(err.contains(why), "{bad}: {err}");
+            assert_eq!(check_redirect_uri(bad).unwrap_err().problem, why, "{bad}");
         }
+    }
+
+    #[test]
+    fn web_apps_use_https_native_apps_may_use_loopback_and_private_schemes() {
+        let web = ApplicationType::Web;
+        let native = ApplicationType::Native;
+        assert!(check_redirect_uri_for("https://app.example/cb", web).is_ok());
+        for uri in [
+            "http://127.0.0.1:1234/cb",
+            "com.example.app:/cb",
+            "cursor://anysphere.cursor-mcp/oauth/callback",
+        ] {
+            assert_eq!(
+                check_redirect_uri_for(uri, web).unwrap_err().problem,
+                RedirectUriProblem::NotForWeb,
+                "{uri}"
+            );
+        }
+        for uri in [
+            "http://127.0.0.1:1234/cb",
+            "http://localhost/cb",
+            "cursor://anysphere.cursor-mcp/oauth/callback",
+            "vscode://vscode.github-authentication/did-authenticate",
+            "https://vscode.dev/redirect",
+        ] {
+            assert!(check_redirect_uri_for(uri, native).is_ok(), "{uri}");
+        }
+        for uri in [
+            "javascript:x",
+            "data:,x",
+            "file:///x",
+            "http://evil.example/cb",
+            "cursor://x/cb#f",
+        ] {
+            assert!(check_redirect_uri_for(uri, native).is_err(), "{uri}");
+        }
+        assert_eq!(application_type_of(None, &["https://a/cb".into()]), web);
+        assert_eq!(
+            application_type_of(
+                None,
+                &["https://a/cb".into(), "http://localhost:1/cb".into()]
+            ),
+            native
+        );
+        assert_eq!(
+            application_type_of(Some(web), &["cursor://x/cb".into()]),
+            web
+        );
+    }
+
+    fn meta() -> ClientMetadata {
+        ClientMetadata {
+            client_name: Some("MCP Inspector".into()),
+            redirect_uris: vec!["http://localhost:6274/oauth/callback".into()],
+            grant_types: Some(vec!["authorization_code".into(), "refresh_token".into()]),
+            response_types: Some(vec!["code".into()]),
+            ..ClientMetadata::default()
+        }
+    }
+
+    #[test]
+    fn a_typical_mcp_client_registers() {
+        let ok = check_metadata(&meta(), false).unwrap();
+        assert_eq!(
+            ok.auth_method,
+            AuthMethod::None,
+            "public unless it asks for a secret"
+        );
+        assert_eq!(ok.application_type, ApplicationType::Native);
+        assert!(ok.refresh);
+        assert_eq!(ok.scopes, ScopeSet::new(Scope::ALL));
+        assert_eq!(ok.name.as_deref(), Some("MCP Inspector"));
+    }
+
+    #[test]
+    fn every_refusal_names_its_member_and_code() {
+        type Edit = fn(&mut ClientMetadata);
+        let cases: [(Edit, ErrorCode, &str); 15] = [
+            (
+                |m| m.redirect_uris.clear(),
+                ErrorCode::InvalidRedirectUri,
+                "at least one",
+            ),
+            (
+                |m| m.redirect_uris = vec!["javascript:alert(1)".into()],
+                ErrorCode::InvalidRedirectUri,
+                "javascript",
+            ),
+            (
+                |m| m.redirect_uris = vec!["https://a.example/cb#x".into()],
+                ErrorCode::InvalidRedirectUri,
+                "fragment",
+            ),
+            (
+                |m| m.redirect_uris = vec!["http://a.example/cb".into()],
+                ErrorCode::InvalidRedirectUri,
+                "plain http",
+            ),
+            (
+                |m| m.redirect_uris = vec!["https://a.example/cb".into(); 21],
+                ErrorCode::InvalidRedirectUri,
+                "at most",
+            ),
+            (
+                |m| m.application_type = Some("web".into()),
+                ErrorCode::InvalidRedirectUri,
+                "web application",
+            ),
+            (
+                |m| m.application_type = Some("desktop".into()),
+                ErrorCode::InvalidClientMetadata,
+                "application_type",
+            ),
+            (
+                |m| m.token_endpoint_auth_method = Some("private_key_jwt".into()),
+                ErrorCode::InvalidClientMetadata,
+                "token_endpoint_auth_method",
+            ),
+            (
+                |m| m.grant_types = Some(vec!["client_credentials".into()]),
+                ErrorCode::InvalidClientMetadata,
+                "grant_types",
+            ),
+            (
+                |m| m.grant_types = Some(vec!["refresh_token".into()]),
+                ErrorCode::InvalidClientMetadata,
+                "authorization_code",
+            ),
+            (
+                |m| m.response_types = Some(vec!["token".into()]),
+                ErrorCode::InvalidClientMetadata,
+                "response_types",
+            ),
+            (
+                |m| m.scope = Some("openid admin:everything".into()),
+                ErrorCode::InvalidClientMetadata,
+                "scope",
+            ),
+            (
+                |m| m.client_name = Some("x".repeat(101)),
+                ErrorCode::InvalidClientMetadata,
+                "client_name",
+            ),
+            (
+                |m| m.logo_uri = Some("javascript:alert(1)".into()),
+                ErrorCode::InvalidClientMetadata,
+                "logo_uri",
+            ),
+            (
+                |m| m.policy_uri = Some("http://a.example/p".into()),
+                ErrorCode::InvalidClientMetadata,
+                "policy_uri",
+            ),
+        ];
+        for (edit, code, words) in cases {
+            let mut m = meta();
+            edit(&mut m);
+            let r = check_metadata(&m, false).unwrap_err();
+            assert_eq!(r.code(), code, "{r}");
+            assert!(r.to_string().contains(words), "{r} should mention {words}");
+        }
+    }
+
+    #[test]
+    fn secrets_only_where_a_client_may_hold_one() {
+        let mut m = meta();
+        m.token_endpoint_auth_method = Some("client_secret_basic".into());
+        assert_eq!(
+            check_metadata(&m, false).unwrap().auth_method,
+            AuthMethod::ClientSecretBasic
+        );
+        let r = check_metadata(&m, true).unwrap_err();
+        assert_eq!(r.code(), ErrorCode::InvalidClientMetadata);
     }
 }

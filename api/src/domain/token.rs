@@ -1,7 +1,7 @@
 //! Whether a token is active, and what introspection says about it
 //! (RFC 7662 §2.2).
 
-use shared::{IntrospectResponse, ScopeSet};
+use shared::{IntrospectResponse, ResourceUri, ScopeSet};
 
 /// Which kind of token a lookup found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,8 @@ pub struct StoredToken {
     pub client_id: String,
     pub user_id: String,
     pub scopes: ScopeSet,
+    /// The resources it is for (empty: only its client may learn about it).
+    pub audience: Vec<ResourceUri>,
     pub created_at: i64,
     pub expires_at: i64,
     /// The token's own end: revoked (access) or rotated out (refresh).
@@ -53,16 +55,33 @@ impl StoredToken {
     }
 
     /// Whether the authenticated caller may learn anything about this token:
-    /// only the client it was issued to.
-    pub fn visible_to(&self, oauth_app_id: &str) -> bool {
-        self.oauth_app_id == oauth_app_id
+    /// the client it was issued to, or a resource in its audience (RFC 7662
+    /// §2.1: a protected resource asks about tokens presented to it).
+    pub fn visible_to(&self, caller: &Caller<'_>) -> bool {
+        match caller {
+            Caller::Client(oauth_app_id) => self.oauth_app_id == *oauth_app_id,
+            Caller::Resource(uri) => self.audience.iter().any(|a| a == *uri),
+        }
     }
 }
 
+/// Who asks about a token.
+#[derive(Debug, Clone, Copy)]
+pub enum Caller<'a> {
+    /// A client, by internal id.
+    Client(&'a str),
+    /// A protected resource, by its URI.
+    Resource(&'a ResourceUri),
+}
+
 /// RFC 7662 §2.2: an active token the caller may see gets its details;
-/// anything else (unknown, expired, revoked, another client's) is just
-/// inactive, so nothing can be probed.
-pub fn introspect(token: Option<&StoredToken>, caller: &str, now: i64) -> IntrospectResponse {
+/// anything else (unknown, expired, revoked, another client's, bound to
+/// another resource) is just inactive, so nothing can be probed.
+pub fn introspect(
+    token: Option<&StoredToken>,
+    caller: &Caller<'_>,
+    now: i64,
+) -> IntrospectResponse {
     match token {
         Some(t) if t.visible_to(caller) && t.is_active(now) => IntrospectResponse {
             active: true,
@@ -72,6 +91,8 @@ pub fn introspect(token: Option<&StoredToken>, caller: &str, now: i64) -> Intros
             exp: Some(t.expires_at),
             iat: Some(t.created_at),
             token_type: Some("Bearer".into()),
+            aud: (!t.audience.is_empty())
+                .then(|| t.audience.iter().map(|a| a.to_string()).collect()),
         },
         _ => IntrospectResponse::default(),
     }
@@ -83,6 +104,10 @@ mod tests {
 
     const NOW: i64 = 10_000;
 
+    fn mcp() -> ResourceUri {
+        ResourceUri::parse("https://mcp.example/mcp").unwrap()
+    }
+
     fn token() -> StoredToken {
         StoredToken {
             kind: TokenKind::Access,
@@ -92,6 +117,7 @@ mod tests {
             client_id: "agpt_client_x".into(),
             user_id: "u".into(),
             scopes: ScopeSet::parse("READ_GRAPH").unwrap(),
+            audience: vec![mcp()],
             created_at: NOW - 10,
             expires_at: NOW + 10,
             ended_at: None,
@@ -101,28 +127,31 @@ mod tests {
     }
 
     #[test]
-    fn an_active_own_token_is_described_with_bearer_type() {
-        let r = introspect(Some(&token()), "app", NOW);
+    fn an_active_own_token_is_described_with_bearer_type_and_audience() {
+        let r = introspect(Some(&token()), &Caller::Client("app"), NOW);
         assert!(r.active);
         assert_eq!(r.token_type.as_deref(), Some("Bearer"));
         assert_eq!(r.scope.as_deref(), Some("READ_GRAPH"));
         assert_eq!(r.exp, Some(NOW + 10));
+        assert_eq!(r.aud, Some(vec!["https://mcp.example/mcp".to_owned()]));
     }
 
     #[test]
     fn expiry_revocation_and_other_callers_make_it_inactive() {
         let inactive = IntrospectResponse::default();
+        let app = Caller::Client("app");
         assert_eq!(
-            introspect(Some(&token()), "app", NOW + 10),
+            introspect(Some(&token()), &app, NOW + 10),
             inactive,
             "expired"
         );
+        let other = Caller::Client("other");
         assert_eq!(
-            introspect(Some(&token()), "other", NOW),
+            introspect(Some(&token()), &other, NOW),
             inactive,
             "not the caller's"
         );
-        assert_eq!(introspect(None, "app", NOW), inactive);
+        assert_eq!(introspect(None, &app, NOW), inactive);
         for end in [
             |t: &mut StoredToken| t.ended_at = Some(1),
             |t: &mut StoredToken| t.grant_revoked_at = Some(1),
@@ -130,8 +159,23 @@ mod tests {
         ] {
             let mut t = token();
             end(&mut t);
-            assert_eq!(introspect(Some(&t), "app", NOW), inactive);
+            assert_eq!(introspect(Some(&t), &app, NOW), inactive);
         }
+    }
+
+    #[test]
+    fn a_resource_sees_only_tokens_for_it() {
+        let mine = mcp();
+        let elsewhere = ResourceUri::parse("https://other.example/mcp").unwrap();
+        assert!(introspect(Some(&token()), &Caller::Resource(&mine), NOW).active);
+        assert!(!introspect(Some(&token()), &Caller::Resource(&elsewhere), NOW).active);
+        let mut unbound = token();
+        unbound.audience.clear();
+        assert!(!introspect(Some(&unbound), &Caller::Resource(&mine), NOW).active);
+        assert_eq!(
+            introspect(Some(&unbound), &Caller::Client("app"), NOW).aud,
+            None
+        );
     }
 
     #[test]

@@ -1,14 +1,18 @@
 //! What the consent screen shows about an app.
 
-use super::extract::{ApiPath, ApiQuery};
+use super::cimd::resolve_client;
+use super::extract::{ApiPath, ClientAddr, ListQuery, Now};
 use crate::domain::authorize::verify_client;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::apps;
+use crate::store::{apps, resources};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use shared::{AppInfo, AppInfoQuery, AuthorizeProblem, ClientId, RedirectUri, ScopeInfo};
+use shared::{
+    AppInfo, AppInfoQuery, AuthorizeProblem, ClientId, RedirectUri, Registration, ResourceInfo,
+    ResourceUri, ScopeInfo,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/oauth/app/{client_id}", get(get_app))
@@ -19,13 +23,17 @@ fn not_found() -> ApiError {
 }
 
 /// The public face of an active app (the seed's `GET /api/oauth/app/{client_id}`);
-/// with `?redirect_uri=`, also the RFC 6749 §4.1.2.1 check of that URI.
+/// with `?redirect_uri=`, also the RFC 6749 §4.1.2.1 check of that URI; with
+/// `?resource=` (repeated), the names of the registered resources among them.
 async fn get_app(
     State(state): State<AppState>,
+    Now(now): Now,
+    ClientAddr(source): ClientAddr,
     ApiPath(client_id): ApiPath<String>,
-    ApiQuery(query): ApiQuery<AppInfoQuery>,
+    ListQuery(query): ListQuery<AppInfoQuery>,
 ) -> ApiResult<Json<AppInfo>> {
     let client_id = ClientId::parse(&client_id).ok_or_else(not_found)?;
+    resolve_client(&state, &client_id, source, now).await?;
     let redirect_uri = match query.redirect_uri.as_deref().filter(|u| !u.is_empty()) {
         None => None,
         Some(u) => Some(RedirectUri::parse(u).ok_or(AuthorizeProblem::MalformedRedirectUri)?),
@@ -43,12 +51,38 @@ async fn get_app(
         AuthorizeProblem::UnknownClient => not_found(),
         other => other.into(),
     })?;
+    let requested: Vec<ResourceUri> = query
+        .resource
+        .iter()
+        .filter_map(|r| ResourceUri::parse(r))
+        .collect();
+    let known = resources::find_by_uris(&state.db, &requested).await?;
+    let redirect_uris = apps::redirect_uris(&state.db, &client.oauth_app_id).await?;
+    let policy = client.policy(state.config.pkce_plain_enabled);
     Ok(Json(AppInfo {
+        client_host: (client.registration == Registration::MetadataDocument)
+            .then(|| url::Url::parse(client.client_id.as_str()).ok())
+            .flatten()
+            .and_then(|u| u.host_str().map(str::to_owned)),
+        runs_on_device: !redirect_uris.is_empty()
+            && redirect_uris
+                .iter()
+                .filter_map(|u| RedirectUri::parse(u))
+                .all(|u| u.is_loopback()),
+        resources: known
+            .into_iter()
+            .filter(|r| r.is_active())
+            .map(|r| ResourceInfo {
+                uri: r.uri.to_string(),
+                name: r.name,
+            })
+            .collect(),
+        registration: client.registration,
         client_id: client.client_id.to_string(),
         name: client.name,
         description: client.description,
         logo_url: client.logo_url,
         scopes: client.allowed_scopes.iter().map(ScopeInfo::from).collect(),
-        plain_pkce_allowed: state.config.pkce_plain_enabled,
+        plain_pkce_allowed: policy.plain_pkce_allowed,
     }))
 }

@@ -7,13 +7,15 @@
 //! verified; after that, each problem either goes back to the app through its
 //! URI or is shown, as the problem itself says.
 
-use super::extract::{ApiJson, CurrentUser, Now, SameOrigin};
+use super::cimd::resolve_client;
+use super::extract::{ApiJson, ClientAddr, CurrentUser, Now, SameOrigin};
 use crate::crypto::{random_token, sha256_hex, time_ordered_id, CODE_PREFIX};
 use crate::domain::authorize::{verify_client, Responder, DENIED_DESCRIPTION};
+use crate::domain::resource::check_requested;
 use crate::error::ApiResult;
 use crate::state::AppState;
-use crate::store::apps;
 use crate::store::grants::{self, NewAuthorization};
+use crate::store::{apps, resources};
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -26,10 +28,11 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/oauth/authorize", post(create_authorization))
 }
 
-/// RFC 6749 §4.1.1 / §4.1.2 (+ RFC 7636 §4.4, RFC 9207 §2): records the person's decision.
+/// RFC 6749 §4.1.1 / §4.1.2 (+ RFC 7636 §4.4, RFC 8707 §2, RFC 9207 §2): records the person's decision.
 async fn create_authorization(
     State(state): State<AppState>,
     Now(now): Now,
+    ClientAddr(source): ClientAddr,
     _: SameOrigin,
     CurrentUser(user): CurrentUser,
     ApiJson(req): ApiJson<AuthorizeRequest>,
@@ -39,6 +42,7 @@ async fn create_authorization(
     // 1–2. The client and the exact redirect URI: until both are verified,
     // problems are shown, never redirected.
     let target = params.target()?;
+    resolve_client(&state, &target.client_id, source, now).await?;
     let found =
         apps::find_client_for_redirect(&state.db, &target.client_id, &target.redirect_uri).await?;
     let registered = found.as_ref().is_some_and(|(_, r)| *r);
@@ -59,6 +63,11 @@ async fn create_authorization(
         Err(p) if p.redirects() => return redirect(respond.error(p.code(), &p.to_string())),
         Err(p) => return Err(p.into()),
     };
+    // RFC 8707 §2: every resource must be one we serve tokens for.
+    let known = resources::find_by_uris(&state.db, &request.resources).await?;
+    if let Err(p) = check_requested(&request.resources, &known) {
+        return redirect(respond.error(p.code(), &p.to_string()));
+    }
 
     // 4. The decision.
     if req.decision == Decision::Deny {
@@ -76,6 +85,7 @@ async fn create_authorization(
             code_challenge: request.code_challenge.as_str().to_owned(),
             code_challenge_method: request.code_challenge_method,
             scopes: request.scopes,
+            resources: request.resources,
             now,
             code_expires_at: now + state.config.auth_code_ttl,
         },

@@ -6,8 +6,10 @@ use super::extract::non_empty;
 use super::limits;
 use crate::domain::client::{secret_to_verify, Client, ClientAuthRejection};
 use crate::domain::limits::Subject;
+use crate::domain::resource::Resource;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::store::resources;
 use axum::http::{header, HeaderMap};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -144,6 +146,50 @@ pub async fn authenticate_client(
         Ok(client)
     } else {
         tracing::warn!(event = "client_authentication_failed", client_id = %presented.client_id, source = %source, "wrong client secret");
+        limits::record(state, &subjects, now).await?;
+        Err(failed())
+    }
+}
+
+/// Authenticates a resource server by its id and secret (always
+/// confidential), under the same limits and the same one answer for every
+/// failure as clients.
+pub async fn authenticate_resource(
+    state: &AppState,
+    presented: PresentedClient,
+    source: IpAddr,
+    now: i64,
+) -> ApiResult<Resource> {
+    let failed = || refuse(ClientAuthRejection::Failed, presented.basic);
+    let subjects = [
+        Subject::Client(&presented.client_id),
+        Subject::ClientSource(source),
+    ];
+    let found = resources::find_by_id(&state.db, &presented.client_id)
+        .await?
+        .filter(Resource::is_active);
+    let (Some(resource), Some(secret)) = (found, presented.secret.as_ref()) else {
+        limits::check(state, &subjects, now).await?;
+        limits::record(state, &subjects, now).await?;
+        return Err(failed());
+    };
+    let id = resource.protected_resource_id.as_str();
+    let stored = &resource.secret;
+    if state
+        .verified_secrets
+        .is_verified(id, &stored.hash, secret.secret(), now)
+    {
+        return Ok(resource);
+    }
+    limits::check(state, &subjects, now).await?;
+    if state.hasher.verify(secret.secret(), stored).await? {
+        limits::clear(state, &subjects[0]).await?;
+        state
+            .verified_secrets
+            .remember(id, &stored.hash, secret.secret(), now);
+        Ok(resource)
+    } else {
+        tracing::warn!(event = "client_authentication_failed", resource_id = %presented.client_id, source = %source, "wrong resource server secret");
         limits::record(state, &subjects, now).await?;
         Err(failed())
     }

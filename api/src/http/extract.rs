@@ -91,8 +91,17 @@ where
             .to_ascii_lowercase();
         match content_type.as_str() {
             "application/x-www-form-urlencoded" => {
-                let axum::Form(body) = axum::Form::<T>::from_request(req, state).await?;
-                Ok(OAuthBody(body))
+                let bytes =
+                    axum::body::Bytes::from_request(req, state)
+                        .await
+                        .map_err(|e| match e.status() {
+                            axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+                            _ => ApiError::invalid_request("The request body could not be read."),
+                        })?;
+                Ok(OAuthBody(from_pairs(
+                    url::form_urlencoded::parse(&bytes),
+                    "form body",
+                )?))
             }
             "application/json" => {
                 let axum::Json(body) = axum::Json::<T>::from_request(req, state).await?;
@@ -102,6 +111,52 @@ where
                 "Content-Type must be application/x-www-form-urlencoded or application/json.",
             )),
         }
+    }
+}
+
+/// Decoded form or query pairs as a `T`. RFC 6749 §3.1: no parameter may be
+/// repeated, except `resource`, which RFC 8707 §2 lets a client give more
+/// than once (it becomes a list).
+fn from_pairs<'a, T: DeserializeOwned>(
+    pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+    what: &str,
+) -> ApiResult<T> {
+    let mut object = serde_json::Map::new();
+    for (name, value) in pairs {
+        if name == "resource" {
+            let list = object
+                .entry("resource")
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            if let serde_json::Value::Array(items) = list {
+                items.push(value.into_owned().into());
+            }
+        } else if object
+            .insert(name.clone().into_owned(), value.into_owned().into())
+            .is_some()
+        {
+            return Err(ApiError::invalid_request(format!(
+                "The parameter {name:?} appears more than once."
+            )));
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(object))
+        .map_err(|e| ApiError::invalid_request(format!("Invalid {what}: {e}")))
+}
+
+/// A query string as a `T`, with the same rules as a form body (a repeated
+/// `resource` is a list).
+#[derive(Debug, Clone)]
+pub struct ListQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ListQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> ApiResult<Self> {
+        let query = parts.uri.query().unwrap_or("");
+        Ok(ListQuery(from_pairs(
+            url::form_urlencoded::parse(query.as_bytes()),
+            "query",
+        )?))
     }
 }
 

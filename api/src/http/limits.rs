@@ -16,13 +16,19 @@ pub fn policy(state: &AppState, subject: &Subject<'_>) -> Policy {
             max: i64::from(c.max_auth_failures),
             window: c.auth_failure_window,
         },
-        Subject::SignInSource(_) | Subject::ClientSource(_) => Policy {
-            max: i64::from(c.max_source_failures),
-            window: c.auth_failure_window,
-        },
+        Subject::SignInSource(_) | Subject::ClientSource(_) | Subject::MetadataSource(_) => {
+            Policy {
+                max: i64::from(c.max_source_failures),
+                window: c.auth_failure_window,
+            }
+        }
         Subject::SignUpSource(_) => Policy {
             max: i64::from(c.max_signups_per_source),
             window: c.signup_window,
+        },
+        Subject::RegistrationSource(_) => Policy {
+            max: i64::from(c.max_registrations_per_source),
+            window: c.registration_window,
         },
     }
 }

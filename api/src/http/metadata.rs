@@ -1,5 +1,7 @@
 //! Authorization server metadata (RFC 8414).
 
+use crate::config::RegistrationMode;
+use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
@@ -7,7 +9,16 @@ use axum::{Json, Router};
 use shared::{Scope, ServerMetadata};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/.well-known/oauth-authorization-server", get(get_metadata))
+    Router::new()
+        .route("/.well-known/oauth-authorization-server", get(get_metadata))
+        // Discovery probes many well-known paths; a 5xx (or the consent
+        // screen's HTML) would stop an MCP client, a JSON 404 lets it go on.
+        .route("/.well-known/{*rest}", get(no_such_document))
+}
+
+/// RFC 8615 §3: a well-known URI we do not serve.
+async fn no_such_document() -> ApiError {
+    ApiError::NotFound("This server publishes no such well-known document.".into())
 }
 
 /// RFC 8414 §3: the metadata document.
@@ -34,6 +45,9 @@ async fn get_metadata(State(state): State<AppState>) -> Json<ServerMetadata> {
         introspection_endpoint_auth_methods_supported: auth_methods.clone(),
         revocation_endpoint_auth_methods_supported: auth_methods,
         authorization_response_iss_parameter_supported: true,
+        registration_endpoint: (state.config.registration == RegistrationMode::Open)
+            .then(|| format!("{issuer}/api/oauth/register")),
+        client_id_metadata_document_supported: state.config.cimd_enabled,
         issuer,
     })
 }

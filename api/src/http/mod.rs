@@ -3,6 +3,7 @@
 
 mod app_info;
 mod authorize;
+mod cimd;
 pub mod client_auth;
 pub mod extract;
 pub mod frontend;
@@ -10,6 +11,7 @@ mod health;
 mod introspect;
 pub mod limits;
 mod metadata;
+mod register;
 mod revoke;
 mod session;
 mod token;
@@ -17,15 +19,40 @@ mod token;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::response::IntoResponse;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Request bodies larger than this are refused with 413 (OAuth bodies are a few hundred bytes).
 const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// CORS for the endpoints public clients call from a page (the Fetch
+/// standard's preflight): any origin, never credentials (these endpoints
+/// read no cookie), and the headers OAuth and MCP clients send.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::any())
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("mcp-protocol-version"),
+        ])
+        .expose_headers([header::WWW_AUTHENTICATE, header::RETRY_AFTER])
+        .max_age(std::time::Duration::from_secs(24 * 3600))
+}
+
+/// `router` with CORS. Its 405 answer is set before the layer, so a
+/// preflight (OPTIONS, a method no route has) passes through CORS too.
+fn with_cors(router: Router<AppState>) -> Router<AppState> {
+    router
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(cors())
+}
 
 /// The whole application: the API, and the consent screen for every other path.
 pub fn build_router(state: AppState) -> Router {
@@ -35,10 +62,13 @@ pub fn build_router(state: AppState) -> Router {
         .merge(session::router())
         .merge(app_info::router())
         .merge(authorize::router())
-        .merge(token::router())
-        .merge(introspect::router())
-        .merge(revoke::router())
-        .merge(metadata::router())
+        // Browser apps on other origins call these (never the session, the
+        // decision or the consent screen: those stay same-origin).
+        .merge(with_cors(token::router()))
+        .merge(with_cors(introspect::router()))
+        .merge(with_cors(revoke::router()))
+        .merge(with_cors(metadata::router()))
+        .merge(with_cors(register::router()))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .fallback_service(consent_screen)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -1,10 +1,11 @@
 //! Token revocation (RFC 7009).
 
 use super::extract::{ClientAddr, Now, OAuthBody};
-use super::introspect::caller_and_token;
+use super::introspect::{caller_and_token, Authenticated};
 use super::token::no_store;
-use crate::domain::token::TokenKind;
-use crate::error::ApiResult;
+use crate::domain::client::ClientAuthRejection;
+use crate::domain::token::{Caller, TokenKind};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::grants;
 use axum::extract::State;
@@ -29,7 +30,15 @@ async fn create_revocation(
     OAuthBody(req): OAuthBody<TokenActionRequest>,
 ) -> ApiResult<Response> {
     let (caller, token) = caller_and_token(&state, &headers, req, source, now).await?;
-    if let Some(t) = token.filter(|t| t.visible_to(&caller.oauth_app_id)) {
+    // RFC 7009 is for the client a token was issued to; a resource server
+    // only reads tokens.
+    let Authenticated::Client(caller) = caller else {
+        return Err(ApiError::InvalidClient {
+            challenge: false,
+            description: ClientAuthRejection::NotAClient.to_string().into(),
+        });
+    };
+    if let Some(t) = token.filter(|t| t.visible_to(&Caller::Client(&caller.oauth_app_id))) {
         match t.kind {
             TokenKind::Access => grants::revoke_access_token(&state.db, &t.token_hash, now).await?,
             TokenKind::Refresh => {

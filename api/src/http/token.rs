@@ -4,12 +4,14 @@
 //! authenticated, the domain decides, and only then does the store claim the
 //! code or refresh token and issue the new pair in one transaction.
 
+use super::cimd::resolve_client;
 use super::client_auth::{authenticate_client, presented_client};
 use super::extract::{ClientAddr, Now, OAuthBody};
 use crate::crypto::{random_token, sha256_hex, ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX};
 use crate::domain::client::{Client, GrantType};
 use crate::domain::code::{check_code, CodeRejection, Presented, StoredCode};
 use crate::domain::refresh::{check_refresh, RefreshRejection, StoredRefresh};
+use crate::domain::resource::narrow_audience;
 use crate::domain::Rejection;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -20,14 +22,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use shared::{
-    AccessToken, ErrorCode, RefreshToken, ScopeSet, TokenGrant, TokenRequest, TokenResponse,
+    AccessToken, ErrorCode, RefreshToken, ResourceUri, ScopeSet, TokenGrant, TokenRequest,
+    TokenResponse,
 };
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/oauth/token", post(create_token))
 }
 
-/// RFC 6749 §4.1.3 and §6: exchanges a code or a refresh token for tokens.
+/// RFC 6749 §4.1.3 and §6 (+ RFC 8707 §2.2): exchanges a code or a refresh token for tokens.
 async fn create_token(
     State(state): State<AppState>,
     Now(now): Now,
@@ -40,11 +43,15 @@ async fn create_token(
     let grant = TokenGrant::try_from(req)?;
     let presented = presented_client(&headers, &client_id, client_secret)?;
     let id = presented.id();
+    if let Some(id) = &id {
+        resolve_client(&state, id, source, now).await?;
+    }
     let issued = match grant {
         TokenGrant::AuthorizationCode {
             code,
             redirect_uri,
             code_verifier,
+            resources,
         } => {
             let code_hash = sha256_hex(code.secret());
             let (found, stored) = match &id {
@@ -59,11 +66,15 @@ async fn create_token(
                 verifier: &code_verifier,
                 plain_pkce_allowed: state.config.pkce_plain_enabled,
             };
-            exchange_code(&state, &client, code_hash, stored, &presented, now).await?
+            exchange_code(
+                &state, &client, code_hash, stored, &presented, &resources, now,
+            )
+            .await?
         }
         TokenGrant::RefreshToken {
             refresh_token,
             scope,
+            resources,
         } => {
             let token_hash = sha256_hex(refresh_token.secret());
             let (found, stored) = match &id {
@@ -72,7 +83,11 @@ async fn create_token(
             };
             let client = authenticate_client(&state, presented, found, source, now).await?;
             allowed(&client, GrantType::RefreshToken)?;
-            refresh(&state, &client, token_hash, stored, scope.as_ref(), now).await?
+            let asked = Asked {
+                scopes: scope.as_ref(),
+                resources: &resources,
+            };
+            refresh(&state, &client, token_hash, stored, asked, now).await?
         }
     };
     Ok(no_store(Json(issued)))
@@ -88,6 +103,15 @@ fn allowed(client: &Client, grant_type: GrantType) -> ApiResult<()> {
             format!("This client may not use the {} grant.", grant_type.as_str()).into(),
         ))
     }
+}
+
+/// What a token carries: its scopes and its audience.
+type Grants<'a> = (&'a ScopeSet, &'a [ResourceUri]);
+
+/// What a refresh request asks to narrow to.
+struct Asked<'a> {
+    scopes: Option<&'a ScopeSet>,
+    resources: &'a [ResourceUri],
 }
 
 /// A fresh access + refresh token pair, and their hashes for storage.
@@ -114,17 +138,19 @@ impl Minted {
         &self,
         state: &AppState,
         grant_id: &str,
-        access_scopes: &ScopeSet,
-        refresh_scopes: &ScopeSet,
+        access: Grants,
+        refresh: Grants,
         now: i64,
     ) -> NewTokens {
         NewTokens {
             grant_id: grant_id.to_owned(),
             access_hash: self.access_hash.clone(),
-            access_scopes: access_scopes.clone(),
+            access_scopes: access.0.clone(),
+            access_audience: access.1.to_vec(),
             access_expires_at: now + state.config.access_token_ttl,
             refresh_hash: self.refresh_hash.clone(),
-            refresh_scopes: refresh_scopes.clone(),
+            refresh_scopes: refresh.0.clone(),
+            refresh_audience: refresh.1.to_vec(),
             refresh_expires_at: now + state.config.refresh_token_ttl,
             now,
         }
@@ -148,6 +174,7 @@ async fn exchange_code(
     code_hash: String,
     stored: Option<StoredCode>,
     presented: &Presented<'_>,
+    resources: &[ResourceUri],
     now: i64,
 ) -> ApiResult<TokenResponse> {
     let stored = match check_code(stored.as_ref(), presented, now) {
@@ -158,8 +185,17 @@ async fn exchange_code(
             return Err(refuse(state, client, &r, end, now).await);
         }
     };
+    // The code stays unspent: the client may try again with what it was granted.
+    let audience =
+        narrow_audience(&stored.resources, resources).map_err(|r| ApiError::rejected(&r))?;
     let minted = Minted::new();
-    let rows = minted.rows(state, &stored.grant_id, &stored.scopes, &stored.scopes, now);
+    let rows = minted.rows(
+        state,
+        &stored.grant_id,
+        (&stored.scopes, &audience),
+        (&stored.scopes, &stored.resources),
+        now,
+    );
     if !grants::redeem_code(&state.db, code_hash, rows).await? {
         // Another request redeemed it between our read and our claim: this
         // one is a replay like any other.
@@ -176,11 +212,11 @@ async fn refresh(
     client: &Client,
     token_hash: String,
     stored: Option<StoredRefresh>,
-    requested: Option<&ScopeSet>,
+    asked: Asked<'_>,
     now: i64,
 ) -> ApiResult<TokenResponse> {
     let (stored, access_scopes) =
-        match check_refresh(stored.as_ref(), &client.oauth_app_id, requested, now) {
+        match check_refresh(stored.as_ref(), &client.oauth_app_id, asked.scopes, now) {
             Ok(checked) => checked,
             Err(r) => {
                 let grant = stored.as_ref().filter(|_| r.revokes_grant());
@@ -188,8 +224,16 @@ async fn refresh(
                 return Err(refuse(state, client, &r, end, now).await);
             }
         };
+    let audience =
+        narrow_audience(&stored.resources, asked.resources).map_err(|r| ApiError::rejected(&r))?;
     let minted = Minted::new();
-    let rows = minted.rows(state, &stored.grant_id, &access_scopes, &stored.scopes, now);
+    let rows = minted.rows(
+        state,
+        &stored.grant_id,
+        (&access_scopes, &audience),
+        (&stored.scopes, &stored.resources),
+        now,
+    );
     if !grants::rotate_refresh(&state.db, token_hash, rows).await? {
         let r = RefreshRejection::Reused;
         let end = Some((stored.grant_id.as_str(), "refresh_token_reused"));

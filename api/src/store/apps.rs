@@ -2,8 +2,8 @@
 
 use super::{has_nul, Db, OnUnique, StoreError, StoreResult, Write, WriteFuture};
 use crate::crypto::HashedSecret;
-use crate::domain::client::{Client, GrantType};
-use shared::{ClientId, RedirectUri, ScopeSet};
+use crate::domain::client::{ApplicationType, Client, GrantType};
+use shared::{ClientId, RedirectUri, Registration, ScopeSet};
 use sqlx::{AnyConnection, Row};
 
 /// What registration needs; ids and secrets are made by the caller.
@@ -19,6 +19,47 @@ pub struct NewClient {
     pub allowed_scopes: ScopeSet,
     pub grant_types: Vec<GrantType>,
     pub owner_id: Option<String>,
+    pub registration: Registration,
+    pub client_uri: Option<String>,
+    pub policy_uri: Option<String>,
+    pub tos_uri: Option<String>,
+    pub application_type: Option<ApplicationType>,
+    /// For a metadata-document client: until when its document may be used.
+    pub metadata_expires_at: Option<i64>,
+}
+
+impl NewClient {
+    /// An operator-registered client with nothing beyond the basics.
+    #[allow(clippy::too_many_arguments)]
+    pub fn operator(
+        oauth_app_id: String,
+        client_id: ClientId,
+        secret: Option<HashedSecret>,
+        name: String,
+        description: String,
+        redirect_uris: Vec<RedirectUri>,
+        allowed_scopes: ScopeSet,
+        owner_id: Option<String>,
+    ) -> Self {
+        NewClient {
+            oauth_app_id,
+            client_id,
+            secret,
+            name,
+            description,
+            logo_url: None,
+            redirect_uris,
+            allowed_scopes,
+            grant_types: GrantType::ALL.to_vec(),
+            owner_id,
+            registration: Registration::Operator,
+            client_uri: None,
+            policy_uri: None,
+            tos_uri: None,
+            application_type: None,
+            metadata_expires_at: None,
+        }
+    }
 }
 
 /// Grant types as stored: space-separated wire names.
@@ -33,7 +74,8 @@ pub fn grant_types_text(grant_types: &[GrantType]) -> String {
 pub(super) const APP_COLUMNS: &str =
     "a.oauth_app_id, a.client_id, a.client_secret_hash, a.client_secret_salt,
     a.name, a.description, a.logo_url, a.allowed_scopes, a.grant_types, a.owner_id, a.disabled_at,
-    a.created_at, a.updated_at";
+    a.created_at, a.updated_at, a.registration, a.metadata_expires_at, a.client_uri, a.policy_uri,
+    a.tos_uri, a.application_type";
 
 pub(super) fn client_from_row(row: &sqlx::any::AnyRow) -> StoreResult<Client> {
     let hash: Option<String> = row.try_get("client_secret_hash")?;
@@ -41,7 +83,16 @@ pub(super) fn client_from_row(row: &sqlx::any::AnyRow) -> StoreResult<Client> {
     let scopes: String = row.try_get("allowed_scopes")?;
     let grant_types: String = row.try_get("grant_types")?;
     let client_id: String = row.try_get("client_id")?;
+    let registration: String = row.try_get("registration")?;
+    let application_type: Option<String> = row.try_get("application_type")?;
     Ok(Client {
+        registration: Registration::parse(&registration)
+            .ok_or_else(|| StoreError::Corrupt(format!("registration {registration:?}")))?,
+        metadata_expires_at: row.try_get("metadata_expires_at")?,
+        client_uri: row.try_get("client_uri")?,
+        policy_uri: row.try_get("policy_uri")?,
+        tos_uri: row.try_get("tos_uri")?,
+        application_type: application_type.as_deref().and_then(ApplicationType::parse),
         oauth_app_id: row.try_get("oauth_app_id")?,
         secret: match (hash, salt) {
             (Some(hash), Some(salt)) => Some(HashedSecret { hash, salt }),
@@ -85,9 +136,11 @@ pub async fn find_client_for_redirect(
     if has_nul(redirect_uri.as_str()) {
         return Ok(find_client(db, client_id).await?.map(|c| (c, false)));
     }
+    // Matched on the key (the exact URI, or an http loopback URI without its
+    // port: RFC 8252 §7.3), in SQL, on the index.
     let row = sqlx::query(&client_for_redirect_sql())
         .bind(client_id.as_str())
-        .bind(redirect_uri.as_str())
+        .bind(redirect_uri.match_key())
         .fetch_optional(&db.read)
         .await?;
     let Some(row) = row else { return Ok(None) };
@@ -99,7 +152,7 @@ fn client_for_redirect_sql() -> String {
     format!(
         "select {APP_COLUMNS},
             cast(case when exists (select 1 from oauth_app_redirect_uri r
-                                   where r.oauth_app_id = a.oauth_app_id and r.redirect_uri = $2)
+                                   where r.oauth_app_id = a.oauth_app_id and r.match_key = $2)
                       then 1 else 0 end as bigint) as registered
          from oauth_app a where a.client_id = $1"
     )
@@ -137,22 +190,73 @@ pub async fn list_clients(db: &Db) -> StoreResult<Vec<Client>> {
     rows.iter().map(client_from_row).collect()
 }
 
-/// A client to register, at `now`.
-struct Registration {
+/// A client to register, at `now`; with `replace`, a metadata-document
+/// client that may already be there.
+struct Save {
     app: NewClient,
     now: i64,
+    replace: bool,
 }
 
-impl Write for Registration {
+impl Write for Save {
     type Output = ();
     fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, ()> {
         let (app, now) = (&self.app, self.now);
         Box::pin(async move {
+            if self.replace {
+                // A metadata document fetched again: its row is refreshed in
+                // place (grants hang off it), its redirect URIs replaced.
+                let updated = sqlx::query(
+                    "update oauth_app set name = $1, description = $2, logo_url = $3,
+                        allowed_scopes = $4, grant_types = $5, client_uri = $6, policy_uri = $7,
+                        tos_uri = $8, application_type = $9, metadata_expires_at = $10,
+                        updated_at = $11
+                     where client_id = $12 and registration = 'metadata_document'",
+                )
+                .bind(&app.name)
+                .bind(&app.description)
+                .bind(app.logo_url.clone())
+                .bind(app.allowed_scopes.to_space_separated())
+                .bind(grant_types_text(&app.grant_types))
+                .bind(app.client_uri.clone())
+                .bind(app.policy_uri.clone())
+                .bind(app.tos_uri.clone())
+                .bind(app.application_type.map(|t| t.as_str()))
+                .bind(app.metadata_expires_at)
+                .bind(now)
+                .bind(app.client_id.as_str())
+                .execute(&mut *conn)
+                .await?;
+                if updated.rows_affected() == 1 {
+                    sqlx::query(
+                        "delete from oauth_app_redirect_uri where oauth_app_id =
+                            (select oauth_app_id from oauth_app where client_id = $1)",
+                    )
+                    .bind(app.client_id.as_str())
+                    .execute(&mut *conn)
+                    .await?;
+                    for uri in &app.redirect_uris {
+                        sqlx::query(
+                            "insert into oauth_app_redirect_uri (oauth_app_id, redirect_uri, match_key)
+                             select oauth_app_id, $2, $3 from oauth_app where client_id = $1",
+                        )
+                        .bind(app.client_id.as_str())
+                        .bind(uri.as_str())
+                        .bind(uri.match_key())
+                        .execute(&mut *conn)
+                        .await
+                        .on_unique("this redirect URI for the application")?;
+                    }
+                    return Ok(());
+                }
+            }
             sqlx::query(
                 "insert into oauth_app (oauth_app_id, client_id, client_secret_hash, client_secret_salt,
                     name, description, logo_url, allowed_scopes, grant_types, owner_id, disabled_at,
-                    created_at, updated_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, null, $11, $11)",
+                    created_at, updated_at, registration, metadata_expires_at, client_uri, policy_uri,
+                    tos_uri, application_type)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, null, $11, $11, $12, $13, $14, $15,
+                    $16, $17)",
             )
             .bind(&app.oauth_app_id)
             .bind(app.client_id.as_str())
@@ -165,15 +269,23 @@ impl Write for Registration {
             .bind(grant_types_text(&app.grant_types))
             .bind(app.owner_id.clone())
             .bind(now)
+            .bind(app.registration.as_str())
+            .bind(app.metadata_expires_at)
+            .bind(app.client_uri.clone())
+            .bind(app.policy_uri.clone())
+            .bind(app.tos_uri.clone())
+            .bind(app.application_type.map(|t| t.as_str()))
             .execute(&mut *conn)
             .await
             .on_unique("an application with this client_id")?;
             for uri in &app.redirect_uris {
                 sqlx::query(
-                    "insert into oauth_app_redirect_uri (oauth_app_id, redirect_uri) values ($1, $2)",
+                    "insert into oauth_app_redirect_uri (oauth_app_id, redirect_uri, match_key)
+                     values ($1, $2, $3)",
                 )
                 .bind(&app.oauth_app_id)
                 .bind(uri.as_str())
+                .bind(uri.match_key())
                 .execute(&mut *conn)
                 .await
                 .on_unique("this redirect URI for the application")?;
@@ -185,11 +297,33 @@ impl Write for Registration {
 
 /// Registers a client with its redirect URIs, atomically.
 pub async fn insert_client(db: &Db, app: &NewClient, now: i64) -> StoreResult<()> {
-    db.write(Registration {
+    db.write(Save {
         app: app.clone(),
         now,
+        replace: false,
     })
     .await
+}
+
+/// Stores a metadata-document client as last fetched: inserted the first
+/// time, refreshed in place after (its grants and tokens stay).
+pub async fn upsert_metadata_client(db: &Db, app: &NewClient, now: i64) -> StoreResult<()> {
+    db.write(Save {
+        app: app.clone(),
+        now,
+        replace: true,
+    })
+    .await
+}
+
+/// How many self-registered clients exist (registration is capped).
+pub async fn count_dynamic(db: &Db) -> StoreResult<i64> {
+    Ok(
+        sqlx::query("select count(*) as n from oauth_app where registration = 'dynamic'")
+            .fetch_one(&db.read)
+            .await?
+            .try_get("n")?,
+    )
 }
 
 /// One update of an app by client id; reports whether there was such an app.

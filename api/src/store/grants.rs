@@ -11,8 +11,9 @@ use super::{Backend, Db, StoreError, StoreResult, Write, WriteFuture};
 use crate::domain::client::Client;
 use crate::domain::code::StoredCode;
 use crate::domain::refresh::StoredRefresh;
+use crate::domain::resource::{parse_resources, resources_text};
 use crate::domain::token::{StoredToken, TokenKind};
-use shared::{ClientId, CodeChallengeMethod, ScopeSet};
+use shared::{ClientId, CodeChallengeMethod, ResourceUri, ScopeSet};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -23,6 +24,7 @@ pub struct NewAuthorization {
     pub user_id: String,
     pub oauth_app_id: String,
     pub scopes: ScopeSet,
+    pub resources: Vec<ResourceUri>,
     pub code_hash: String,
     pub redirect_uri: String,
     pub code_challenge: String,
@@ -37,8 +39,9 @@ impl Write for NewAuthorization {
         Box::pin(async move {
             // Two statements sent as one: a single trip to SQLite's thread.
             sqlx::query(
-                "insert into oauth_grant (grant_id, user_id, oauth_app_id, scopes, created_at, revoked_at)
-                 values ($1, $2, $3, $4, $5, null);
+                "insert into oauth_grant (grant_id, user_id, oauth_app_id, scopes, created_at, revoked_at,
+                     resources)
+                 values ($1, $2, $3, $4, $5, null, $11);
                  insert into authorization_code (code_hash, grant_id, redirect_uri, code_challenge,
                      code_challenge_method, created_at, expires_at, used_at)
                  values ($6, $1, $7, $8, $9, $5, $10, null);",
@@ -53,6 +56,7 @@ impl Write for NewAuthorization {
             .bind(&self.code_challenge)
             .bind(self.code_challenge_method.as_str())
             .bind(self.code_expires_at)
+            .bind(resources_text(&self.resources))
             .execute(conn)
             .await?;
             Ok(())
@@ -70,8 +74,9 @@ impl Write for NewAuthorizationPg {
         Box::pin(async move {
             sqlx::query(
                 "with g as (
-                   insert into oauth_grant (grant_id, user_id, oauth_app_id, scopes, created_at, revoked_at)
-                   values ($1, $2, $3, $4, $5, null) returning grant_id)
+                   insert into oauth_grant (grant_id, user_id, oauth_app_id, scopes, created_at, revoked_at,
+                       resources)
+                   values ($1, $2, $3, $4, $5, null, $11) returning grant_id)
                  insert into authorization_code (code_hash, grant_id, redirect_uri, code_challenge,
                      code_challenge_method, created_at, expires_at, used_at)
                  select $6, g.grant_id, $7, $8, $9, $5, $10, null from g",
@@ -86,6 +91,7 @@ impl Write for NewAuthorizationPg {
             .bind(&a.code_challenge)
             .bind(a.code_challenge_method.as_str())
             .bind(a.code_expires_at)
+            .bind(resources_text(&a.resources))
             .execute(conn)
             .await?;
             Ok(())
@@ -141,7 +147,8 @@ fn with_client_sql(lookup: &str) -> String {
 const CODE_LOOKUP: &str = "select c.grant_id as k_grant_id, c.redirect_uri as k_redirect_uri,
         c.code_challenge as k_code_challenge, c.code_challenge_method as k_method,
         c.expires_at as k_expires_at, c.used_at as k_used_at, g.oauth_app_id as k_oauth_app_id,
-        g.user_id as k_user_id, g.scopes as k_scopes, g.revoked_at as k_grant_revoked_at
+        g.user_id as k_user_id, g.scopes as k_scopes, g.revoked_at as k_grant_revoked_at,
+        g.resources as k_resources
      from authorization_code c join oauth_grant g on g.grant_id = c.grant_id
      where c.code_hash = $2";
 
@@ -153,6 +160,7 @@ fn code_from_row(r: &AnyRow, code_hash: &str) -> StoreResult<StoredCode> {
         oauth_app_id: r.try_get("k_oauth_app_id")?,
         user_id: r.try_get("k_user_id")?,
         scopes: scopes(r, "k_scopes")?,
+        resources: parse_resources(&r.try_get::<String, _>("k_resources")?),
         redirect_uri: r.try_get("k_redirect_uri")?,
         code_challenge: r.try_get("k_code_challenge")?,
         code_challenge_method: CodeChallengeMethod::parse(Some(&method))
@@ -186,9 +194,11 @@ pub struct NewTokens {
     pub grant_id: String,
     pub access_hash: String,
     pub access_scopes: ScopeSet,
+    pub access_audience: Vec<ResourceUri>,
     pub access_expires_at: i64,
     pub refresh_hash: String,
     pub refresh_scopes: ScopeSet,
+    pub refresh_audience: Vec<ResourceUri>,
     pub refresh_expires_at: i64,
     pub now: i64,
 }
@@ -230,6 +240,8 @@ impl Write for Claim {
                 .bind(t.refresh_scopes.to_space_separated())
                 .bind(t.refresh_expires_at)
                 .bind(&t.grant_id)
+                .bind(resources_text(&t.access_audience))
+                .bind(resources_text(&t.refresh_audience))
                 .execute(conn)
                 .await?;
             match done.rows_affected() {
@@ -255,10 +267,12 @@ fn claim_update(spent: Spent) -> &'static str {
 fn claim_sql_sqlite(spent: Spent) -> String {
     format!(
         "{};
-         insert into access_token (token_hash, grant_id, scopes, created_at, expires_at, revoked_at)
-             select $3, $9, $4, $1, $5, null where changes() = 1;
-         insert into refresh_token (token_hash, grant_id, scopes, created_at, expires_at, used_at)
-             select $6, $9, $7, $1, $8, null where changes() = 1;",
+         insert into access_token (token_hash, grant_id, scopes, created_at, expires_at, revoked_at,
+                 audience)
+             select $3, $9, $4, $1, $5, null, $10 where changes() = 1;
+         insert into refresh_token (token_hash, grant_id, scopes, created_at, expires_at, used_at,
+                 audience)
+             select $6, $9, $7, $1, $8, null, $11 where changes() = 1;",
         claim_update(spent)
     )
 }
@@ -266,10 +280,12 @@ fn claim_sql_sqlite(spent: Spent) -> String {
 fn claim_sql_postgres(spent: Spent) -> String {
     format!(
         "with claimed as ({} returning grant_id),
-           a as (insert into access_token (token_hash, grant_id, scopes, created_at, expires_at, revoked_at)
-                 select $3, grant_id, $4, $1, $5, null from claimed),
-           r as (insert into refresh_token (token_hash, grant_id, scopes, created_at, expires_at, used_at)
-                 select $6, grant_id, $7, $1, $8, null from claimed)
+           a as (insert into access_token (token_hash, grant_id, scopes, created_at, expires_at,
+                     revoked_at, audience)
+                 select $3, grant_id, $4, $1, $5, null, $9 from claimed),
+           r as (insert into refresh_token (token_hash, grant_id, scopes, created_at, expires_at,
+                     used_at, audience)
+                 select $6, grant_id, $7, $1, $8, null, $10 from claimed)
          select count(*) as won from claimed",
         claim_update(spent)
     )
@@ -296,6 +312,8 @@ impl Write for ClaimPg {
                 .bind(&t.refresh_hash)
                 .bind(t.refresh_scopes.to_space_separated())
                 .bind(t.refresh_expires_at)
+                .bind(resources_text(&t.access_audience))
+                .bind(resources_text(&t.refresh_audience))
                 .fetch_one(conn)
                 .await?;
             let won: i64 = row.try_get("won")?;
@@ -328,7 +346,7 @@ pub async fn redeem_code(db: &Db, code_hash: String, tokens: NewTokens) -> Store
 /// A refresh token with its grant, by the token's hash (`$2`).
 const REFRESH_LOOKUP: &str = "select r.grant_id as k_grant_id, r.scopes as k_scopes,
         r.expires_at as k_expires_at, r.used_at as k_used_at, g.oauth_app_id as k_oauth_app_id,
-        g.user_id as k_user_id, g.revoked_at as k_grant_revoked_at
+        g.user_id as k_user_id, g.revoked_at as k_grant_revoked_at, g.resources as k_resources
      from refresh_token r join oauth_grant g on g.grant_id = r.grant_id
      where r.token_hash = $2";
 
@@ -349,6 +367,7 @@ pub async fn find_client_and_refresh(
             oauth_app_id: r.try_get("k_oauth_app_id")?,
             user_id: r.try_get("k_user_id")?,
             scopes: scopes(&r, "k_scopes")?,
+            resources: parse_resources(&r.try_get::<String, _>("k_resources")?),
             expires_at: r.try_get("k_expires_at")?,
             used_at: r.try_get("k_used_at")?,
             grant_revoked_at: r.try_get("k_grant_revoked_at")?,
@@ -414,24 +433,44 @@ pub async fn find_client_and_token(
     let Some((client, row)) = with_client(db, client_id, &lookup, token_hash).await? else {
         return Ok((None, None));
     };
-    let token = match row {
-        None => None,
-        Some(r) => Some(StoredToken {
-            kind,
-            token_hash: token_hash.to_owned(),
-            grant_id: r.try_get("k_grant_id")?,
-            oauth_app_id: r.try_get("k_oauth_app_id")?,
-            client_id: r.try_get("k_client_id")?,
-            user_id: r.try_get("k_user_id")?,
-            scopes: scopes(&r, "k_scopes")?,
-            created_at: r.try_get("k_created_at")?,
-            expires_at: r.try_get("k_expires_at")?,
-            ended_at: r.try_get("k_ended_at")?,
-            grant_revoked_at: r.try_get("k_grant_revoked_at")?,
-            app_disabled_at: r.try_get("k_app_disabled_at")?,
-        }),
-    };
+    let token = row
+        .as_ref()
+        .map(|r| stored_token(r, kind, token_hash))
+        .transpose()?;
     Ok((Some(client), token))
+}
+
+/// A token by its hash alone (for a resource server asking about it).
+pub async fn find_token(
+    db: &Db,
+    kind: TokenKind,
+    token_hash: &str,
+) -> StoreResult<Option<StoredToken>> {
+    let row = sqlx::query(&token_lookup(kind).replace("$2", "$1"))
+        .bind(token_hash)
+        .fetch_optional(&db.read)
+        .await?;
+    row.as_ref()
+        .map(|r| stored_token(r, kind, token_hash))
+        .transpose()
+}
+
+fn stored_token(r: &AnyRow, kind: TokenKind, token_hash: &str) -> StoreResult<StoredToken> {
+    Ok(StoredToken {
+        kind,
+        token_hash: token_hash.to_owned(),
+        grant_id: r.try_get("k_grant_id")?,
+        oauth_app_id: r.try_get("k_oauth_app_id")?,
+        client_id: r.try_get("k_client_id")?,
+        user_id: r.try_get("k_user_id")?,
+        scopes: scopes(r, "k_scopes")?,
+        audience: parse_resources(&r.try_get::<String, _>("k_audience")?),
+        created_at: r.try_get("k_created_at")?,
+        expires_at: r.try_get("k_expires_at")?,
+        ended_at: r.try_get("k_ended_at")?,
+        grant_revoked_at: r.try_get("k_grant_revoked_at")?,
+        app_disabled_at: r.try_get("k_app_disabled_at")?,
+    })
 }
 
 /// A token of `kind` with its grant and its client, by its hash (`$2`).
@@ -442,6 +481,7 @@ fn token_lookup(kind: TokenKind) -> String {
     };
     format!(
         "select t.grant_id as k_grant_id, t.scopes as k_scopes, t.created_at as k_created_at,
+                t.audience as k_audience,
                 t.expires_at as k_expires_at, t.{ended} as k_ended_at, g.user_id as k_user_id,
                 g.revoked_at as k_grant_revoked_at, o.oauth_app_id as k_oauth_app_id,
                 o.client_id as k_client_id, o.disabled_at as k_app_disabled_at

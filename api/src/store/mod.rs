@@ -14,6 +14,7 @@
 pub mod apps;
 pub mod grants;
 pub mod limits;
+pub mod resources;
 pub mod sessions;
 pub mod users;
 mod writer;
@@ -360,14 +361,17 @@ impl Db {
         self.read.close().await;
     }
 
-    /// Deletes expired codes, tokens and sessions, and grants nothing refers
-    /// to any more, a thousand rows a statement so that requests' writes
-    /// never wait long behind it. Returns how many rows went.
+    /// Deletes expired codes, tokens and sessions, grants nothing refers to
+    /// any more, and clients that registered themselves (or were fetched as
+    /// metadata documents) but hold no grant after `unused_client_ttl`; a
+    /// thousand rows a statement so that requests' writes never wait long
+    /// behind it. Returns how many rows went.
     pub async fn delete_expired(
         &self,
         now: i64,
         grace: i64,
         limit_window: i64,
+        unused_client_ttl: i64,
     ) -> StoreResult<u64> {
         let mut deleted = 0;
         for (sql, before) in [
@@ -404,6 +408,22 @@ impl Db {
                    and not exists (select 1 from refresh_token r where r.grant_id = g.grant_id)
                  limit $2)",
                 now - grace,
+            ),
+            (
+                "delete from oauth_app where oauth_app_id in
+                (select a.oauth_app_id from oauth_app a
+                  where a.registration = 'dynamic' and a.created_at < $1
+                    and not exists (select 1 from oauth_grant g where g.oauth_app_id = a.oauth_app_id)
+                  limit $2)",
+                now - unused_client_ttl,
+            ),
+            (
+                "delete from oauth_app where oauth_app_id in
+                (select a.oauth_app_id from oauth_app a
+                  where a.registration = 'metadata_document' and a.metadata_expires_at < $1
+                    and not exists (select 1 from oauth_grant g where g.oauth_app_id = a.oauth_app_id)
+                  limit $2)",
+                now - unused_client_ttl,
             ),
         ] {
             loop {

@@ -23,6 +23,9 @@ async fn active_app_is_described_with_its_scopes() {
                 {"name": "READ_GRAPH", "description": "Read agent/graph definitions and execution results"},
             ],
             "plain_pkce_allowed": true,
+            "registration": "operator",
+            "runs_on_device": true,
+            "resources": [],
         })
     );
     assert!(r.body.get("client_secret").is_none());

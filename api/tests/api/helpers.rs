@@ -375,6 +375,12 @@ impl TestApp {
                 allowed_scopes: ScopeSet::parse(spec.scopes).expect("scopes"),
                 grant_types: spec.grant_types.clone(),
                 owner_id: None,
+                registration: shared::Registration::Operator,
+                client_uri: None,
+                policy_uri: None,
+                tos_uri: None,
+                application_type: None,
+                metadata_expires_at: None,
             },
             self.state.now(),
         )

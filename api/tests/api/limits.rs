@@ -211,6 +211,7 @@ async fn expired_windows_are_swept() {
             app.state.now(),
             c.auth_code_ttl,
             c.auth_failure_window.max(c.signup_window),
+            c.unused_registration_ttl,
         )
         .await
         .unwrap();

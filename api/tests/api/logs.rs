@@ -64,6 +64,12 @@ async fn security_events_are_json_lines_without_secrets() {
             allowed_scopes: ScopeSet::parse("READ_GRAPH").unwrap(),
             grant_types: GrantType::ALL.to_vec(),
             owner_id: None,
+            registration: shared::Registration::Operator,
+            client_uri: None,
+            policy_uri: None,
+            tos_uri: None,
+            application_type: None,
+            metadata_expires_at: None,
         },
         1,
     )

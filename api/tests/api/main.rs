@@ -2,11 +2,13 @@
 //! database per test. SQLite by default; PostgreSQL with `TEST_BACKEND=postgres`
 //! (see helpers.rs). The README's test command runs both.
 
+mod doc_server;
 mod helpers;
 
 mod app_info;
 mod authorize;
 mod bad_input;
+mod cimd;
 mod concurrency;
 mod edges;
 mod hashing;
@@ -17,6 +19,8 @@ mod metadata;
 mod migration;
 mod multi_instance;
 mod oauth2_client;
+mod registration;
+mod resources;
 mod revoke;
 mod session;
 mod storage;

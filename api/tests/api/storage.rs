@@ -103,7 +103,7 @@ async fn expired_codes_tokens_and_sessions_are_swept() {
     let swept = app
         .state
         .db
-        .delete_expired(app.state.now(), 600, 3600)
+        .delete_expired(app.state.now(), 600, 3600, 24 * 3600)
         .await
         .unwrap();
     assert_eq!(swept, 0, "nothing has expired yet");
@@ -111,7 +111,7 @@ async fn expired_codes_tokens_and_sessions_are_swept() {
     let swept = app
         .state
         .db
-        .delete_expired(app.state.now(), 600, 3600)
+        .delete_expired(app.state.now(), 600, 3600, 24 * 3600)
         .await
         .unwrap();
     assert!(

@@ -27,8 +27,9 @@ async fn flag_mode_prints_a_script_that_fails_loudly_until_the_owner_is_filled_i
     assert!(sql.contains("'EXECUTE_GRAPH READ_GRAPH'"), "{sql}");
     assert!(sql.contains("'authorization_code refresh_token'"), "{sql}");
     assert!(
-        sql.contains("insert into oauth_app_redirect_uri (oauth_app_id, redirect_uri) values (")
-            && sql.contains(", 'http://localhost:8080/callback');"),
+        sql.contains(
+            "insert into oauth_app_redirect_uri (oauth_app_id, redirect_uri, match_key) values ("
+        ) && sql.contains(", 'http://localhost:8080/callback', 'http://localhost/callback');"),
         "{sql}"
     );
     assert!(sql.contains("'YOUR_USER_ID_HERE'"), "{sql}");

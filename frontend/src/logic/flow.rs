@@ -48,11 +48,56 @@ pub enum Next {
 }
 
 /// Stage 3, against what the app may ask for (from `GET /api/oauth/app/…`).
+/// A resource the server does not serve is the app's problem (RFC 8707
+/// `invalid_target`, by redirect): the server reports it.
 pub fn after_app_info(params: &AuthorizeParams, target: &ClientTarget, app: &AppInfo) -> Next {
     match AuthorizationRequest::parse(params, target, &app.policy()) {
-        Ok(request) => Next::Consent(request),
+        Ok(request)
+            if request
+                .resources
+                .iter()
+                .all(|r| resource_name(app, r.as_str()).is_some()) =>
+        {
+            Next::Consent(request)
+        }
+        Ok(_) => Next::ServerDecides,
         Err(p) if p.redirects() => Next::ServerDecides,
         Err(p) => Next::Show(request_problem(&p)),
+    }
+}
+
+fn resource_name<'a>(app: &'a AppInfo, uri: &str) -> Option<&'a str> {
+    app.resources
+        .iter()
+        .find(|r| r.uri == uri)
+        .map(|r| r.name.as_str())
+}
+
+/// The services the person grants access to, by name (RFC 8707 resources).
+pub fn resource_names(request: &AuthorizationRequest, app: &AppInfo) -> Vec<String> {
+    request
+        .resources
+        .iter()
+        .filter_map(|r| resource_name(app, r.as_str()).map(str::to_owned))
+        .collect()
+}
+
+/// What the person should know about who is asking, beyond the app's own
+/// words: nobody vouched for it, where its self-description comes from,
+/// and that it runs on their device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caution {
+    pub unverified: bool,
+    /// The host of a metadata-document client id (where its name and logo come from).
+    pub described_by: Option<String>,
+    pub runs_on_device: bool,
+}
+
+pub fn caution(app: &AppInfo) -> Caution {
+    Caution {
+        unverified: !app.registration.is_verified(),
+        described_by: app.client_host.clone(),
+        runs_on_device: app.runs_on_device,
     }
 }
 
@@ -130,7 +175,7 @@ pub fn unavailable(err: &ApiError) -> Problem {
 mod tests {
     use super::*;
     use crate::logic::query::authorize_params_from_query;
-    use shared::{ErrorBody, Scope};
+    use shared::{ErrorBody, Registration, ResourceInfo, Scope};
 
     const CC: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
@@ -162,7 +207,55 @@ mod tests {
             logo_url: None,
             scopes: scopes.iter().map(|s| ScopeInfo::from(*s)).collect(),
             plain_pkce_allowed: true,
+            registration: Registration::Operator,
+            client_host: None,
+            runs_on_device: false,
+            resources: vec![ResourceInfo {
+                uri: "https://mcp.example.com/mcp".into(),
+                name: "AutoGPT MCP".into(),
+            }],
         }
+    }
+
+    #[test]
+    fn resources_are_named_and_unknown_ones_left_to_the_server() {
+        let a = app(&[Scope::ReadGraph, Scope::ExecuteGraph]);
+        let with = |r: &str| {
+            let q = format!(
+                "client_id=agpt_client_x&redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fcallback&response_type=code&code_challenge={CC}&code_challenge_method=S256&resource={}",
+                crate::logic::query::encode(r)
+            );
+            authorize_params_from_query(&q).unwrap()
+        };
+        let Next::Consent(r) = next(&with("https://mcp.example.com/mcp"), &a) else {
+            panic!("a known resource is asked about");
+        };
+        assert_eq!(resource_names(&r, &a), vec!["AutoGPT MCP".to_owned()]);
+        assert_eq!(
+            next(&with("https://other.example/mcp"), &a),
+            Next::ServerDecides
+        );
+    }
+
+    #[test]
+    fn cautions_follow_how_the_app_was_registered() {
+        let mut a = app(&[]);
+        assert_eq!(
+            caution(&a),
+            Caution {
+                unverified: false,
+                described_by: None,
+                runs_on_device: false
+            }
+        );
+        a.registration = Registration::MetadataDocument;
+        a.client_host = Some("client.example.com".into());
+        a.runs_on_device = true;
+        let c = caution(&a);
+        assert!(c.unverified && c.runs_on_device);
+        assert_eq!(c.described_by.as_deref(), Some("client.example.com"));
+        a.registration = Registration::Dynamic;
+        assert!(caution(&a).unverified);
     }
 
     fn next(p: &AuthorizeParams, app: &AppInfo) -> Next {

@@ -5,8 +5,8 @@ use crate::api;
 use crate::components::{AppIdentity, Card, Loading, ScopeList, Spinner};
 use crate::dom::{leave_to, set_title};
 use crate::logic::flow::{
-    after_app_info, api_problem, authorize_outcome, precheck, redirect_host, request_problem,
-    scope_rows, unavailable, Next, Outcome,
+    after_app_info, api_problem, authorize_outcome, caution, precheck, redirect_host,
+    request_problem, resource_names, scope_rows, unavailable, Caution, Next, Outcome,
 };
 use crate::logic::next::{auth_href, AuthMode};
 use crate::logic::problem::{Problem, ProblemKind};
@@ -25,6 +25,9 @@ struct Consent {
     me: Me,
     rows: Vec<ScopeInfo>,
     host: String,
+    /// The services granted (by name), if the app named any.
+    resources: Vec<String>,
+    caution: Caution,
     here: Here,
 }
 
@@ -81,7 +84,13 @@ async fn load(here: &Here) -> Screen {
         Ok(t) => t,
         Err(problem) => return Screen::Problem(problem),
     };
-    let app = match api::app_info(target.client_id.as_str(), target.redirect_uri.as_str()).await {
+    let app = match api::app_info(
+        target.client_id.as_str(),
+        target.redirect_uri.as_str(),
+        &params.resource,
+    )
+    .await
+    {
         Ok(app) => app,
         Err(e) => return Screen::Problem(api_problem(&e)),
     };
@@ -112,12 +121,16 @@ async fn load(here: &Here) -> Screen {
     };
     let rows = scope_rows(&request, &app);
     let host = redirect_host(&request.redirect_uri);
+    let resources = resource_names(&request, &app);
+    let caution = caution(&app);
     Screen::Consent(Box::new(Consent {
         params,
         app,
         me,
         rows,
         host,
+        resources,
+        caution,
         here: here.clone(),
     }))
 }
@@ -164,6 +177,8 @@ fn ConsentCard(
         me,
         rows,
         host,
+        resources,
+        caution,
         here,
     } = consent;
     let app_name = app.name.clone();
@@ -245,14 +260,52 @@ fn ConsentCard(
         }
     };
 
+    let unverified = caution.unverified.then(|| {
+        let source = caution.described_by.map(|host| {
+            view! {
+                <p>
+                    "Its name and logo come from " <strong data-testid="client-host">{host}</strong>
+                    ", not from AutoGPT."
+                </p>
+            }
+        });
+        view! {
+            <div class="notice notice--warning" data-testid="unverified" role="note">
+                <p class="notice__title">"Unverified app"</p>
+                <p>"AutoGPT has not reviewed this app. Only continue if you trust it and you started this sign-in yourself."</p>
+                {source}
+            </div>
+        }
+    });
+    let on_device = caution.runs_on_device.then(|| {
+        view! {
+            <div class="notice" data-testid="runs-on-device" role="note">
+                <p>"This app runs on your device: it receives the result on this computer."</p>
+            </div>
+        }
+    });
+    let services = (!resources.is_empty()).then(|| {
+        view! {
+            <div class="fact">
+                <dt>"For"</dt>
+                <dd>
+                    <span class="fact__value" data-testid="resources">{resources.join(", ")}</span>
+                </dd>
+            </div>
+        }
+    });
+
     view! {
         <Card>
             <AppIdentity app/>
+            {unverified}
+            {on_device}
             <h2 id="scopes-heading" class="section-title">
                 "This application is requesting permission to:"
             </h2>
             <ScopeList rows/>
             <dl class="facts">
+                {services}
                 <div class="fact">
                     <dt>"Signed in as"</dt>
                     <dd>

@@ -1,0 +1,392 @@
+//! Dynamic client registration (RFC 7591) and the native-app redirect rules
+//! (RFC 8252 §7) it relies on.
+
+use crate::helpers::{
+    send, spawn_app, spawn_app_with, Reply, TestApp, TestClient, CHALLENGE, VERIFIER,
+};
+use api::config::RegistrationMode;
+use serde_json::{json, Value};
+use shared::TokenResponse;
+
+async fn register(app: &TestApp, body: &Value) -> Reply {
+    app.post_json_backend("/api/oauth/register", body).await
+}
+
+fn mcp_client() -> Value {
+    json!({
+        "client_name": "MCP Inspector",
+        "redirect_uris": ["http://localhost:6274/oauth/callback"],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "none",
+        "scope": "READ_GRAPH EXECUTE_GRAPH",
+    })
+}
+
+/// Signs in (once) and approves a request for `client_id` with `redirect_uri`.
+async fn approve(
+    app: &TestApp,
+    client_id: &str,
+    redirect_uri: &str,
+) -> crate::helpers::Answer<shared::AuthorizeResponse> {
+    if app.get("/api/auth/me").await.status != 200 {
+        app.signup("dcr@example.com").await.ok();
+    }
+    app.authorize(&json!({
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": "READ_GRAPH",
+        "state": "s",
+        "code_challenge": CHALLENGE,
+        "code_challenge_method": "S256",
+        "response_type": "code",
+        "decision": "approve",
+    }))
+    .await
+}
+
+#[tokio::test]
+async fn an_mcp_client_registers_and_signs_in_with_any_loopback_port() {
+    let app = spawn_app().await;
+    let r = register(&app, &mcp_client()).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let id = r.body["client_id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("agpt_client_") && !id.starts_with("https://"));
+    assert!(r.body.get("client_secret").is_none(), "public by default");
+    assert_eq!(r.body["token_endpoint_auth_method"], "none");
+    assert_eq!(r.body["application_type"], "native");
+    assert_eq!(
+        r.body["redirect_uris"],
+        json!(["http://localhost:6274/oauth/callback"])
+    );
+    assert_eq!(
+        r.body["grant_types"],
+        json!(["authorization_code", "refresh_token"])
+    );
+    assert_eq!(r.body["client_id_issued_at"], json!(app.state.now()));
+
+    // The consent screen marks it unverified and on-device.
+    let info = app
+        .get(&format!(
+            "/api/oauth/app/{id}?redirect_uri=http%3A%2F%2Flocalhost%3A6274%2Foauth%2Fcallback"
+        ))
+        .await;
+    assert_eq!(info.body["registration"], "dynamic");
+    assert_eq!(info.body["runs_on_device"], true);
+    assert_eq!(
+        info.body["plain_pkce_allowed"], false,
+        "nobody vouched for it: S256 only"
+    );
+
+    // RFC 8252 §7.3: another port on the same loopback URI matches…
+    let redirect = "http://localhost:51234/oauth/callback";
+    let code = approve(&app, &id, redirect)
+        .await
+        .redirect_param("code")
+        .expect("code");
+    let client = TestClient {
+        client_id: id.clone(),
+        secret: None,
+        redirect_uri: redirect.into(),
+    };
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect),
+        ("code_verifier", VERIFIER),
+    ];
+    let t: TokenResponse = app
+        .post_form("/api/oauth/token", &client, &form)
+        .await
+        .typed()
+        .ok();
+    assert!(
+        app.introspect(&client, t.access_token.secret())
+            .await
+            .ok()
+            .active
+    );
+    // …but nothing else is relaxed: path, host name, scheme.
+    for other in [
+        "http://localhost:51234/oauth/callback/",
+        "http://localhost:51234/OAUTH/callback",
+        "http://127.0.0.1:51234/oauth/callback",
+        "https://localhost:51234/oauth/callback",
+        "http://localhost:51234/oauth/callback?x=1",
+    ] {
+        let r = approve(&app, &id, other).await;
+        assert_eq!(r.error(), "redirect_uri_not_registered", "{other}");
+    }
+}
+
+#[tokio::test]
+async fn native_apps_register_private_use_schemes_web_apps_https() {
+    let app = spawn_app().await;
+    let cursor = "cursor://anysphere.cursor-mcp/oauth/callback";
+    let r = register(
+        &app,
+        &json!({"redirect_uris": [cursor], "client_name": "Cursor"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["application_type"], "native");
+    let id = r.body["client_id"].as_str().unwrap();
+    let url = approve(&app, id, cursor).await.redirect_url().to_owned();
+    assert!(
+        url.starts_with("cursor://anysphere.cursor-mcp/oauth/callback?code="),
+        "{url}"
+    );
+
+    let r = register(&app, &json!({"redirect_uris": ["https://app.example.com/cb"], "token_endpoint_auth_method": "client_secret_basic"})).await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.body["application_type"], "web");
+    assert_eq!(
+        r.body["client_name"], "app.example.com",
+        "nameless: named by its redirect host"
+    );
+    let secret = r.body["client_secret"]
+        .as_str()
+        .expect("a secret method gets a secret");
+    assert_eq!(r.body["client_secret_expires_at"], 0);
+    // The secret works (and is required) at the token endpoint.
+    let client = TestClient {
+        client_id: r.body["client_id"].as_str().unwrap().to_owned(),
+        secret: Some(secret.to_owned()),
+        redirect_uri: "https://app.example.com/cb".into(),
+    };
+    let code = approve(&app, &client.client_id, &client.redirect_uri)
+        .await
+        .redirect_param("code")
+        .unwrap();
+    assert!(app
+        .exchange(&client, &code)
+        .await
+        .ok()
+        .access_token
+        .secret()
+        .starts_with("agpt_xt_"));
+    let r = app
+        .post_form(
+            "/api/oauth/introspect",
+            &TestClient {
+                secret: None,
+                ..client.clone()
+            },
+            &[("token", "x")],
+        )
+        .await;
+    assert_eq!(r.error(), "invalid_client");
+}
+
+#[tokio::test]
+async fn every_invalid_registration_is_refused_with_its_rfc_7591_code() {
+    let app = spawn_app_with(|c| c.max_registrations_per_source = 100).await;
+    let with = |edit: &dyn Fn(&mut Value)| {
+        let mut v = mcp_client();
+        edit(&mut v);
+        v
+    };
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            with(&|v| v["redirect_uris"] = json!([])),
+            "invalid_redirect_uri",
+        ),
+        (
+            with(&|v| {
+                v.as_object_mut().unwrap().remove("redirect_uris");
+            }),
+            "invalid_redirect_uri",
+        ),
+        (
+            with(&|v| v["redirect_uris"] = json!(["javascript:alert(1)"])),
+            "invalid_redirect_uri",
+        ),
+        (
+            with(&|v| v["redirect_uris"] = json!(["data:text/html,x"])),
+            "invalid_redirect_uri",
+        ),
+        (
+            with(&|v| v["redirect_uris"] = json!(["file:///etc/passwd"])),
+            "invalid_redirect_uri",
+        ),
+        (
+            with(&|v| v["redirect_uris"] = json!(["vbscript:x"])),
+            "invalid_redirect_uri",
+        ),
+        (
+            with(&|v| v["redirect_uris"] = json!(["https://a.example/cb#f"])),
+            "invalid_redirect_uri",
+        ),
+        (
+            with(&|v| v["redirect_uris"] = json!(["http://a.example/cb"])),
+            "invalid_redirect_uri",
+        ),
+        (
+            with(&|v| v["redirect_uris"] = json!(["/relative"])),
+            "invalid_redirect_uri",
+        ),
+        (
+            with(&|v| v["application_type"] = json!("web")),
+            "invalid_redirect_uri",
+        ),
+        (
+            with(&|v| v["application_type"] = json!("tv")),
+            "invalid_client_metadata",
+        ),
+        (
+            with(&|v| v["token_endpoint_auth_method"] = json!("private_key_jwt")),
+            "invalid_client_metadata",
+        ),
+        (
+            with(&|v| v["grant_types"] = json!(["implicit"])),
+            "invalid_client_metadata",
+        ),
+        (
+            with(&|v| v["grant_types"] = json!(["client_credentials"])),
+            "invalid_client_metadata",
+        ),
+        (
+            with(&|v| v["response_types"] = json!(["token"])),
+            "invalid_client_metadata",
+        ),
+        (
+            with(&|v| v["scope"] = json!("READ_GRAPH ADMIN")),
+            "invalid_client_metadata",
+        ),
+        (
+            with(&|v| v["client_name"] = json!("x".repeat(101))),
+            "invalid_client_metadata",
+        ),
+        (
+            with(&|v| v["logo_uri"] = json!("javascript:alert(1)")),
+            "invalid_client_metadata",
+        ),
+        (
+            with(&|v| v["tos_uri"] = json!("http://a.example/tos")),
+            "invalid_client_metadata",
+        ),
+        (
+            with(&|v| v["redirect_uris"] = json!("http://localhost/cb")),
+            "invalid_client_metadata",
+        ),
+        (json!([1, 2]), "invalid_client_metadata"),
+    ];
+    for (body, code) in cases {
+        let r = register(&app, &body).await;
+        assert_eq!((r.status, r.error()), (400, code), "{body}: {:?}", r.body);
+        assert!(!r.body["error_description"].as_str().unwrap().is_empty());
+    }
+    let r = send(app.http.post(app.url("/api/oauth/register")).body("{}")).await;
+    assert_eq!(
+        (r.status, r.error()),
+        (400, "invalid_client_metadata"),
+        "not JSON by content type"
+    );
+    let r = send(
+        app.http
+            .post(app.url("/api/oauth/register"))
+            .header("content-type", "application/json")
+            .body("{not json"),
+    )
+    .await;
+    assert_eq!((r.status, r.error()), (400, "invalid_client_metadata"));
+    assert_eq!(app.count("oauth_app").await, 0, "nothing was registered");
+}
+
+#[tokio::test]
+async fn registration_is_limited_per_source_and_capped() {
+    let app = spawn_app_with(|c| {
+        c.max_registrations_per_source = 3;
+        c.max_dynamic_clients = 2;
+    })
+    .await;
+    assert_eq!(register(&app, &mcp_client()).await.status, 201);
+    assert_eq!(register(&app, &mcp_client()).await.status, 201);
+    let full = register(&app, &mcp_client()).await;
+    assert_eq!(
+        (full.status, full.error()),
+        (503, "temporarily_unavailable"),
+        "the cap"
+    );
+    let limited = register(&app, &mcp_client()).await;
+    assert_eq!(limited.status, 429, "the source's limit");
+    assert!(limited.header("retry-after").is_some());
+    assert_eq!(app.count("oauth_app").await, 2);
+}
+
+#[tokio::test]
+async fn registrations_nobody_used_expire_used_ones_stay() {
+    let app = spawn_app().await;
+    let unused = register(&app, &mcp_client()).await.body["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let used = register(&app, &mcp_client()).await.body["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let redirect = "http://localhost:6274/oauth/callback";
+    let code = approve(&app, &used, redirect)
+        .await
+        .redirect_param("code")
+        .unwrap();
+    let client = TestClient {
+        client_id: used.clone(),
+        secret: None,
+        redirect_uri: redirect.into(),
+    };
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect),
+        ("code_verifier", VERIFIER),
+    ];
+    assert_eq!(
+        app.post_form("/api/oauth/token", &client, &form)
+            .await
+            .status,
+        200
+    );
+    let operator = app.default_app().await;
+    app.clock
+        .advance(app.state.config.unused_registration_ttl + 1);
+    let c = &app.state.config;
+    app.state
+        .db
+        .delete_expired(
+            app.state.now(),
+            c.auth_code_ttl,
+            c.auth_failure_window,
+            c.unused_registration_ttl,
+        )
+        .await
+        .unwrap();
+    let app = &app;
+    let exists =
+        |id: String| async move { app.get(&format!("/api/oauth/app/{id}")).await.status == 200 };
+    assert!(!exists(unused).await, "never authorized: gone");
+    assert!(
+        exists(used).await,
+        "its refresh token keeps its grant, and so the client"
+    );
+    assert!(
+        exists(operator.client_id).await,
+        "operators' apps never expire"
+    );
+}
+
+#[tokio::test]
+async fn registration_can_be_turned_off() {
+    let app = spawn_app_with(|c| c.registration = RegistrationMode::Off).await;
+    let r = register(&app, &mcp_client()).await;
+    assert_eq!((r.status, r.error()), (404, "not_found"));
+    let meta = app.get("/.well-known/oauth-authorization-server").await;
+    assert!(meta.body.get("registration_endpoint").is_none());
+    let open = spawn_app().await;
+    let meta = open.get("/.well-known/oauth-authorization-server").await;
+    assert_eq!(
+        meta.body["registration_endpoint"],
+        json!(format!("{}/api/oauth/register", open.state.issuer))
+    );
+}
