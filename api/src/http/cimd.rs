@@ -42,6 +42,13 @@ pub async fn resolve_client(
     }
     let subject = [Subject::MetadataSource(source)];
     limits::check(state, &subject, now).await?;
+    if stored.is_none() {
+        // A document seen for the first time becomes a client row: as
+        // costly as a self-registration, and limited the same way.
+        let registering = [Subject::RegistrationSource(source)];
+        limits::check(state, &registering, now).await?;
+        limits::record(state, &registering, now).await?;
+    }
     match fetch_and_check(state, id).await {
         Ok(app) => {
             let app = NewClient {

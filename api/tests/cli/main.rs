@@ -5,5 +5,6 @@ mod flows;
 mod generate_app;
 mod helpers;
 mod manage;
+mod resources;
 mod secrets;
 mod test_server;
