@@ -172,6 +172,15 @@ pub struct Config {
     #[arg(long, env = "CIMD_ALLOW_LOOPBACK", default_value_t = false, action = clap::ArgAction::Set)]
     pub cimd_allow_loopback: bool,
 
+    /// How long ID Tokens are valid (seconds).
+    #[arg(long, env = "ID_TOKEN_TTL", default_value_t = 3600)]
+    pub id_token_ttl: i64,
+
+    /// 32 bytes (base64 or hex) that encrypt the ID Token signing keys in
+    /// the database (AES-256-GCM). Unset: they are stored unencrypted.
+    #[arg(long, env = "SIGNING_KEY_ENCRYPTION_KEY", hide_env_values = true)]
+    pub signing_key_encryption_key: Option<KeyText>,
+
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub log_level: String,
 
@@ -179,6 +188,23 @@ pub struct Config {
     /// object per line, for log collectors).
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+/// A key given on the command line or in the environment, kept out of logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyText(pub String);
+
+impl std::fmt::Debug for KeyText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyText([redacted])")
+    }
+}
+
+impl std::str::FromStr for KeyText {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(KeyText(s.to_owned()))
+    }
 }
 
 /// Whether clients may register themselves.
@@ -244,6 +270,8 @@ impl Config {
             cimd_timeout: 5,
             cimd_extra_root_ca: None,
             cimd_allow_loopback: false,
+            id_token_ttl: 3600,
+            signing_key_encryption_key: None,
             log_level: "warn".into(),
             log_format: LogFormat::Text,
         }

@@ -25,6 +25,14 @@ pub enum ApiError {
     /// credentials at all, 400 when it sent them in the body.
     #[error("{description}")]
     InvalidClient { challenge: bool, description: Text },
+    /// A protected resource refusing its bearer token (RFC 6750 §3): 401
+    /// (no token: no error code; a bad one: `invalid_token`) or 403
+    /// (`insufficient_scope`), with the `WWW-Authenticate: Bearer` challenge.
+    #[error("{description}")]
+    Bearer {
+        code: Option<ErrorCode>,
+        description: Text,
+    },
     /// 401: no session, or wrong email/password.
     #[error("{0}")]
     Unauthorized(Text),
@@ -81,6 +89,15 @@ impl ApiError {
                     StatusCode::BAD_REQUEST
                 },
                 ErrorCode::InvalidClient,
+                description.clone(),
+            ),
+            ApiError::Bearer { code, description } => (
+                if *code == Some(ErrorCode::InsufficientScope) {
+                    StatusCode::FORBIDDEN
+                } else {
+                    StatusCode::UNAUTHORIZED
+                },
+                code.unwrap_or(ErrorCode::InvalidToken),
                 description.clone(),
             ),
             ApiError::Unauthorized(d) => {
@@ -144,6 +161,19 @@ impl IntoResponse for ApiError {
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Basic realm=\"oauth\", charset=\"UTF-8\""),
                 );
+            }
+            ApiError::Bearer { code, .. } => {
+                let challenge = match code {
+                    None => "Bearer realm=\"oauth\"".to_owned(),
+                    Some(ErrorCode::InsufficientScope) => {
+                        "Bearer realm=\"oauth\", error=\"insufficient_scope\", scope=\"openid\""
+                            .to_owned()
+                    }
+                    Some(c) => format!("Bearer realm=\"oauth\", error=\"{}\"", c.as_str()),
+                };
+                if let Ok(v) = HeaderValue::from_str(&challenge) {
+                    headers.insert(header::WWW_AUTHENTICATE, v);
+                }
             }
             ApiError::TooManyRequests { retry_after } | ApiError::Unavailable { retry_after } => {
                 if let Ok(v) = HeaderValue::from_str(&retry_after.max(1).to_string()) {

@@ -13,6 +13,7 @@ pub mod error;
 pub mod fetch;
 pub mod hasher;
 pub mod http;
+pub mod keys;
 pub mod secret_cache;
 pub mod server;
 pub mod state;
@@ -61,9 +62,15 @@ impl Application {
             .map_err(|e| StartError::Bind(config.bind, e))?;
         let issuer = config.issuer(bound);
         let fetcher = fetch::MetadataFetcher::new(&config)?;
+        let keys = keys::Keys::new(keys::Sealer::new(
+            config
+                .signing_key_encryption_key
+                .as_ref()
+                .map(|k| k.0.as_str()),
+        )?);
         Ok(Application {
             listener,
-            state: AppState::new(db, config, clock, issuer, fetcher),
+            state: AppState::new(db, config, clock, issuer, fetcher, keys),
         })
     }
 
@@ -145,4 +152,6 @@ pub enum StartError {
     Bind(SocketAddr, std::io::Error),
     #[error(transparent)]
     Fetcher(#[from] fetch::FetcherError),
+    #[error(transparent)]
+    Keys(#[from] keys::KeyError),
 }

@@ -4,6 +4,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::fetch::MetadataFetcher;
 use crate::hasher::Hasher;
+use crate::keys::Keys;
 use crate::secret_cache::{self, VerifiedSecrets};
 use crate::store::Db;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,6 +26,8 @@ pub struct AppState {
     pub health: Arc<Health>,
     /// Client metadata documents, fetched under the SSRF rules.
     pub fetcher: Arc<MetadataFetcher>,
+    /// The ID Token signing keys.
+    pub keys: Arc<Keys>,
 }
 
 /// The database's reachability, so an outage is logged once (WARN when it
@@ -65,6 +68,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
         issuer: String,
         fetcher: MetadataFetcher,
+        keys: Keys,
     ) -> Self {
         let hasher = Hasher::new(
             config.hash_workers.unwrap_or_else(Hasher::default_workers),
@@ -73,6 +77,7 @@ impl AppState {
         AppState {
             db,
             fetcher: Arc::new(fetcher),
+            keys: Arc::new(keys),
             health: Arc::default(),
             hasher: Arc::new(hasher),
             config: Arc::new(config),

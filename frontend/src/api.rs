@@ -10,7 +10,8 @@ use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::{
-    AppInfo, AuthConfig, AuthorizeRequest, AuthorizeResponse, Credentials, ErrorBody, Me,
+    AppInfo, AuthConfig, AuthorizeRequest, AuthorizeResponse, Credentials, ErrorBody,
+    LogoutRequest, Me,
 };
 
 async fn send(request: Result<Request, ApiError>) -> Result<Response, ApiError> {
@@ -104,6 +105,13 @@ pub async fn app_info(
         url.push_str(&encode(r));
     }
     json(get(&url)).await
+}
+
+/// `POST /api/oauth/logout`: the person confirmed an app's sign-out request;
+/// the answer's `redirect_url` is checked by the server (a registered
+/// post-logout URI, or our signed-out page).
+pub async fn confirm_logout(request: &LogoutRequest) -> Result<AuthorizeResponse, ApiError> {
+    json(post("/api/oauth/logout", request)).await
 }
 
 /// `POST /api/oauth/authorize`: the person's decision. The answer's

@@ -7,6 +7,31 @@ pub fn set_title(title: &str) {
     }
 }
 
+/// Remembers, for this tab, that the person is sent to sign in again for
+/// the authorization request `query` (`prompt=login`, an old `max_age`).
+pub fn remember_fresh_sign_in(query: &str) {
+    if let Some(s) = session_storage() {
+        let _ = s.set_item(FRESH_SIGN_IN, query);
+    }
+}
+
+/// Whether the person has just signed in again for exactly `query`
+/// (forgotten once asked: it counts once).
+pub fn take_fresh_sign_in(query: &str) -> bool {
+    let Some(s) = session_storage() else {
+        return false;
+    };
+    let marked = s.get_item(FRESH_SIGN_IN).ok().flatten();
+    let _ = s.remove_item(FRESH_SIGN_IN);
+    marked.as_deref() == Some(query)
+}
+
+const FRESH_SIGN_IN: &str = "agpt.fresh-sign-in";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
 /// Goes to `url` with a full page load, replacing this page in history so
 /// Back does not return to a decision already made. Only ever called with a
 /// `redirect_url` the API returned, or with one of our own paths that

@@ -21,7 +21,9 @@ pub use app::App;
 #[cfg(target_arch = "wasm32")]
 mod app {
     use crate::logic::next::AuthMode;
-    use crate::pages::{AuthorizePage, HomePage, LoginPage, NotFoundPage};
+    use crate::pages::{
+        AuthorizePage, HomePage, LoginPage, LogoutPage, NotFoundPage, SignedOutPage,
+    };
     use leptos::prelude::*;
     use leptos_router::components::{FlatRoutes, Route, Router};
     use leptos_router::path;
@@ -41,6 +43,8 @@ mod app {
                     <Route path=path!("/auth/authorize") view=AuthorizePage/>
                     <Route path=path!("/auth/login") view=|| view! { <LoginPage mode=AuthMode::SignIn/> }/>
                     <Route path=path!("/auth/signup") view=|| view! { <LoginPage mode=AuthMode::SignUp/> }/>
+                    <Route path=path!("/auth/logout") view=LogoutPage/>
+                    <Route path=path!("/auth/signed-out") view=SignedOutPage/>
                 </FlatRoutes>
             </Router>
         }

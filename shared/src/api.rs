@@ -21,6 +21,29 @@ pub struct Credentials {
 pub struct Me {
     pub user_id: String,
     pub email: String,
+    /// When this session signed in (Unix seconds): OpenID Connect's `auth_time`.
+    #[serde(default)]
+    pub auth_time: i64,
+    /// How long ago that was, by the server's clock (for `max_age`).
+    #[serde(default)]
+    pub auth_age: i64,
+}
+
+/// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2), as the
+/// relying party sent it; the sign-out page posts it back once the person
+/// confirms.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogoutRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token_hint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_logout_redirect_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui_locales: Option<String>,
 }
 
 /// `GET /api/auth/config`: what the sign-in page may offer.
@@ -201,4 +224,16 @@ pub struct ServerMetadata {
     /// draft-ietf-oauth-client-id-metadata-document: an https URL may be a client_id.
     #[serde(default)]
     pub client_id_metadata_document_supported: bool,
+    /// OpenID Connect Discovery 1.0 §3 (in both documents).
+    pub jwks_uri: String,
+    pub userinfo_endpoint: String,
+    pub end_session_endpoint: String,
+    pub subject_types_supported: Vec<String>,
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    pub claims_supported: Vec<String>,
+    pub prompt_values_supported: Vec<String>,
+    pub claims_parameter_supported: bool,
+    pub request_parameter_supported: bool,
+    /// Discovery's default is true; we take no request_uri.
+    pub request_uri_parameter_supported: bool,
 }

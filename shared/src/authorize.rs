@@ -49,11 +49,26 @@ pub struct AuthorizeParams {
         deserialize_with = "crate::protocol::one_or_many"
     )]
     pub resource: Vec<String>,
+    /// OpenID Connect Core §3.1.2.1: echoed in the ID Token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// Space-separated: `none`, `login`, `consent`, `select_account`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// Seconds: a sign-in older than this must be repeated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<String>,
+    /// The email the sign-in form starts with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_hint: Option<String>,
+    /// Preferred languages, space-separated BCP 47 tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui_locales: Option<String>,
 }
 
 impl AuthorizeParams {
     /// The parameter names read from `/auth/authorize?…`.
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 13] = [
         "client_id",
         "redirect_uri",
         "scope",
@@ -62,6 +77,11 @@ impl AuthorizeParams {
         "code_challenge_method",
         "response_type",
         "resource",
+        "nonce",
+        "prompt",
+        "max_age",
+        "login_hint",
+        "ui_locales",
     ];
 
     fn slot(&mut self, name: &str) -> Option<(&'static str, &mut Option<String>)> {
@@ -73,6 +93,11 @@ impl AuthorizeParams {
             "code_challenge" => ("code_challenge", &mut self.code_challenge),
             "code_challenge_method" => ("code_challenge_method", &mut self.code_challenge_method),
             "response_type" => ("response_type", &mut self.response_type),
+            "nonce" => ("nonce", &mut self.nonce),
+            "prompt" => ("prompt", &mut self.prompt),
+            "max_age" => ("max_age", &mut self.max_age),
+            "login_hint" => ("login_hint", &mut self.login_hint),
+            "ui_locales" => ("ui_locales", &mut self.ui_locales),
             _ => return None,
         })
     }
@@ -173,6 +198,62 @@ pub struct AuthorizationRequest {
     /// RFC 8707: the services asked for, sorted, without repeats (the
     /// server then checks each is one it serves).
     pub resources: Vec<ResourceUri>,
+    /// OpenID Connect: echoed in the ID Token.
+    pub nonce: Option<String>,
+    pub prompt: Prompt,
+    /// Seconds a sign-in may be old.
+    pub max_age: Option<i64>,
+}
+
+/// OpenID Connect Core §3.1.2.1 `prompt`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Prompt {
+    /// No screen at all: a code if the person is signed in and has already
+    /// approved, else `login_required` / `consent_required`.
+    pub none: bool,
+    /// Sign in again, whatever the session.
+    pub login: bool,
+    /// Ask, even if approved before.
+    pub consent: bool,
+    pub select_account: bool,
+}
+
+impl Prompt {
+    pub fn parse(s: Option<&str>) -> Result<Prompt, AuthorizeProblem> {
+        let mut p = Prompt::default();
+        for v in s.unwrap_or("").split_ascii_whitespace() {
+            match v {
+                "none" => p.none = true,
+                "login" => p.login = true,
+                "consent" => p.consent = true,
+                "select_account" => p.select_account = true,
+                other => return Err(AuthorizeProblem::InvalidPrompt(other.to_owned())),
+            }
+        }
+        if p.none && (p.login || p.consent || p.select_account) {
+            return Err(AuthorizeProblem::InvalidPrompt("none".into()));
+        }
+        Ok(p)
+    }
+}
+
+/// The longest nonce we keep (it is stored with the code).
+pub const MAX_NONCE_LEN: usize = 512;
+
+/// Whether a sign-in `auth_age` seconds old is fresh enough for a request
+/// with this `prompt` and `max_age` (OpenID Connect Core §3.1.2.1).
+/// `signed_in_for_this` says the person has just signed in for this very
+/// request (so `prompt=login` and `max_age=0` are satisfied).
+pub fn sign_in_is_fresh(
+    prompt: Prompt,
+    max_age: Option<i64>,
+    auth_age: i64,
+    signed_in_for_this: bool,
+) -> bool {
+    if signed_in_for_this {
+        return true;
+    }
+    !prompt.login && max_age.is_none_or(|m| auth_age <= m && m > 0)
 }
 
 impl AuthorizationRequest {
@@ -202,7 +283,12 @@ impl AuthorizationRequest {
             None => policy.allowed_scopes.clone(),
             Some(s) => ScopeSet::parse(s).map_err(|u| AuthorizeProblem::UnknownScopes(u.0))?,
         };
-        let not_allowed = scopes.not_in(&policy.allowed_scopes);
+        // OpenID Connect's identity scopes are open to every client.
+        let not_allowed: Vec<Scope> = scopes
+            .not_in(&policy.allowed_scopes)
+            .into_iter()
+            .filter(|s| !s.is_identity())
+            .collect();
         if !not_allowed.is_empty() {
             return Err(AuthorizeProblem::ScopeNotAllowed(not_allowed));
         }
@@ -217,8 +303,25 @@ impl AuthorizationRequest {
         }
         resources.sort();
         resources.dedup();
+        let nonce = non_empty(&params.nonce).map(str::to_owned);
+        if nonce.as_ref().is_some_and(|n| n.len() > MAX_NONCE_LEN) {
+            return Err(AuthorizeProblem::NonceTooLong);
+        }
+        let prompt = Prompt::parse(non_empty(&params.prompt))?;
+        let max_age = match non_empty(&params.max_age) {
+            None => None,
+            Some(s) => Some(
+                s.parse::<i64>()
+                    .ok()
+                    .filter(|m| *m >= 0)
+                    .ok_or(AuthorizeProblem::InvalidMaxAge)?,
+            ),
+        };
         Ok(AuthorizationRequest {
             resources,
+            nonce,
+            prompt,
+            max_age,
             client_id: target.client_id.clone(),
             redirect_uri: target.redirect_uri.clone(),
             state: target.state.clone(),
@@ -257,6 +360,15 @@ pub enum AuthorizeProblem {
     /// RFC 8707 §2: not an absolute URI, or not a service we issue tokens
     /// for (the second decided by the server).
     InvalidTarget(String),
+    /// A `prompt` value we do not know, or `none` with another.
+    InvalidPrompt(String),
+    /// `max_age` that is not a non-negative number of seconds.
+    InvalidMaxAge,
+    NonceTooLong,
+    /// `prompt=none` without a signed-in person (decided by the server).
+    LoginRequired,
+    /// `prompt=none`, signed in, but not yet approved (decided by the server).
+    ConsentRequired,
 }
 
 impl AuthorizeProblem {
@@ -269,6 +381,11 @@ impl AuthorizeProblem {
                 | AuthorizeProblem::UnsupportedResponseType
                 | AuthorizeProblem::UnknownScopes(_)
                 | AuthorizeProblem::InvalidTarget(_)
+                | AuthorizeProblem::InvalidPrompt(_)
+                | AuthorizeProblem::InvalidMaxAge
+                | AuthorizeProblem::NonceTooLong
+                | AuthorizeProblem::LoginRequired
+                | AuthorizeProblem::ConsentRequired
         )
     }
 
@@ -282,7 +399,12 @@ impl AuthorizeProblem {
             AuthorizeProblem::UnknownScopes(_) => ErrorCode::InvalidScope,
             AuthorizeProblem::ScopeNotAllowed(_) => ErrorCode::ScopeNotAllowed,
             AuthorizeProblem::InvalidTarget(_) => ErrorCode::InvalidTarget,
-            AuthorizeProblem::Repeated(_)
+            AuthorizeProblem::LoginRequired => ErrorCode::LoginRequired,
+            AuthorizeProblem::ConsentRequired => ErrorCode::ConsentRequired,
+            AuthorizeProblem::InvalidPrompt(_)
+            | AuthorizeProblem::InvalidMaxAge
+            | AuthorizeProblem::NonceTooLong
+            | AuthorizeProblem::Repeated(_)
             | AuthorizeProblem::Missing(_)
             | AuthorizeProblem::MalformedClientId
             | AuthorizeProblem::MalformedRedirectUri
@@ -347,6 +469,22 @@ impl fmt::Display for AuthorizeProblem {
             AuthorizeProblem::InvalidTarget(r) => write!(
                 f,
                 "resource {r:?} is not a service this server issues tokens for (RFC 8707)."
+            ),
+            AuthorizeProblem::InvalidPrompt(v) => write!(
+                f,
+                "prompt {v:?} is not supported here (none alone, or any of login, consent, select_account)."
+            ),
+            AuthorizeProblem::InvalidMaxAge => {
+                f.write_str("max_age must be a non-negative number of seconds.")
+            }
+            AuthorizeProblem::NonceTooLong => {
+                write!(f, "nonce is longer than {MAX_NONCE_LEN} characters.")
+            }
+            AuthorizeProblem::LoginRequired => {
+                f.write_str("Nobody is signed in, and prompt=none allows no sign-in page.")
+            }
+            AuthorizeProblem::ConsentRequired => f.write_str(
+                "The person has not approved this request yet, and prompt=none allows no consent screen.",
             ),
         }
     }

@@ -42,6 +42,14 @@ pub enum ErrorCode {
     InvalidRedirectUri,
     /// RFC 7591 §3.2.2.
     InvalidClientMetadata,
+    /// OpenID Connect Core §3.1.2.6: `prompt=none` and nobody signed in.
+    LoginRequired,
+    /// OpenID Connect Core §3.1.2.6: `prompt=none` and no approval yet.
+    ConsentRequired,
+    /// RFC 6750 §3.1: the bearer token is not (or no longer) valid.
+    InvalidToken,
+    /// RFC 6750 §3.1: the token lacks a scope this call needs.
+    InsufficientScope,
 }
 
 impl ErrorCode {
@@ -71,11 +79,15 @@ impl ErrorCode {
             ErrorCode::InvalidTarget => "invalid_target",
             ErrorCode::InvalidRedirectUri => "invalid_redirect_uri",
             ErrorCode::InvalidClientMetadata => "invalid_client_metadata",
+            ErrorCode::LoginRequired => "login_required",
+            ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::InsufficientScope => "insufficient_scope",
         }
     }
 
     /// Every code, for reading one back from its wire name.
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 28] = [
         ErrorCode::InvalidRequest,
         ErrorCode::InvalidClient,
         ErrorCode::InvalidGrant,
@@ -100,6 +112,10 @@ impl ErrorCode {
         ErrorCode::InvalidTarget,
         ErrorCode::InvalidRedirectUri,
         ErrorCode::InvalidClientMetadata,
+        ErrorCode::LoginRequired,
+        ErrorCode::ConsentRequired,
+        ErrorCode::InvalidToken,
+        ErrorCode::InsufficientScope,
     ];
 
     /// The code with this wire name, if it is one of ours.

@@ -1,4 +1,5 @@
-//! The scope catalogue (the seed's nine scopes), defined once for both sides.
+//! The scope catalogue (the seed's nine scopes, and OpenID Connect's
+//! identity scopes), defined once for both sides.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -17,11 +18,41 @@ pub enum Scope {
     ManageIntegrations,
     ReadIntegrations,
     DeleteIntegrations,
+    /// OpenID Connect Core §3.1.2.1: the request is for an ID Token.
+    OpenId,
+    /// OpenID Connect Core §5.4: name, preferred_username, updated_at.
+    Profile,
+    /// OpenID Connect Core §5.4: email, email_verified.
+    Email,
 }
 
 impl Scope {
-    /// Every scope, in the order the seed lists them (the CLI numbers them 1..=9 in this order).
-    pub const ALL: [Scope; 9] = [
+    /// Every scope: the platform's, then the identity scopes.
+    pub const ALL: [Scope; 12] = [
+        Scope::ExecuteGraph,
+        Scope::ReadGraph,
+        Scope::ExecuteBlock,
+        Scope::ReadBlock,
+        Scope::ReadStore,
+        Scope::UseTools,
+        Scope::ManageIntegrations,
+        Scope::ReadIntegrations,
+        Scope::DeleteIntegrations,
+        Scope::OpenId,
+        Scope::Profile,
+        Scope::Email,
+    ];
+
+    /// OpenID Connect's scopes: about who the person is, not what the app
+    /// may do. Every client may ask for them; none registers them.
+    pub const IDENTITY: [Scope; 3] = [Scope::OpenId, Scope::Profile, Scope::Email];
+
+    pub const fn is_identity(self) -> bool {
+        matches!(self, Scope::OpenId | Scope::Profile | Scope::Email)
+    }
+
+    /// The platform's scopes, in the order the seed lists them (the CLI numbers them 1..=9 in this order).
+    pub const PLATFORM: [Scope; 9] = [
         Scope::ExecuteGraph,
         Scope::ReadGraph,
         Scope::ExecuteBlock,
@@ -45,6 +76,9 @@ impl Scope {
             Scope::ManageIntegrations => "MANAGE_INTEGRATIONS",
             Scope::ReadIntegrations => "READ_INTEGRATIONS",
             Scope::DeleteIntegrations => "DELETE_INTEGRATIONS",
+            Scope::OpenId => "openid",
+            Scope::Profile => "profile",
+            Scope::Email => "email",
         }
     }
 
@@ -60,6 +94,9 @@ impl Scope {
             Scope::ManageIntegrations => "Create and update user integrations",
             Scope::ReadIntegrations => "Read user integration status",
             Scope::DeleteIntegrations => "Remove user integrations",
+            Scope::OpenId => "Know it is you (an account id that tells it nothing else)",
+            Scope::Profile => "See your name and username",
+            Scope::Email => "See your email address",
         }
     }
 }

@@ -171,6 +171,9 @@ pub struct TokenResponse {
     pub expires_in: i64,
     pub refresh_token: RefreshToken,
     pub scope: String,
+    /// OpenID Connect Core §3.1.3.3: when `openid` was granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
 #[cfg(test)]

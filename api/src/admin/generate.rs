@@ -22,17 +22,22 @@ pub fn parse_scope(s: &str) -> Result<Scope, String> {
     if let Ok(n) = s.parse::<usize>() {
         return n
             .checked_sub(1)
-            .and_then(|i| Scope::ALL.get(i).copied())
-            .ok_or_else(|| format!("there is no scope number {n} (use 1-{})", Scope::ALL.len()));
+            .and_then(|i| Scope::PLATFORM.get(i).copied())
+            .ok_or_else(|| {
+                format!(
+                    "there is no scope number {n} (use 1-{})",
+                    Scope::PLATFORM.len()
+                )
+            });
     }
     s.to_ascii_uppercase().parse().map_err(|_| {
-        let names: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
+        let names: Vec<&str> = Scope::PLATFORM.iter().map(|s| s.as_str()).collect();
         if s.is_empty() {
             "a scope is empty (check for a stray comma)".to_owned()
         } else {
             format!(
                 "unknown scope {s:?}; use a number 1-{} or one of {}",
-                Scope::ALL.len(),
+                Scope::PLATFORM.len(),
                 names.join(", ")
             )
         }
@@ -140,7 +145,7 @@ fn collect_spec(args: &GenerateApp) -> AdminResult<AppSpec> {
         Some(scopes) => ScopeSet::new(scopes.iter().copied()),
         None => {
             eprintln!("Available scopes:");
-            for (i, scope) in Scope::ALL.iter().enumerate() {
+            for (i, scope) in Scope::PLATFORM.iter().enumerate() {
                 eprintln!(
                     "  {}. {:<20} {}",
                     i + 1,

@@ -32,9 +32,19 @@ async fn find_app(db: &Db, id: &str) -> AdminResult<(Client, Vec<String>)> {
 pub async fn create_user(
     db: &Db,
     email: Option<String>,
+    name: Option<String>,
     as_json: bool,
     now: i64,
 ) -> AdminResult<Outcome> {
+    let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    if name
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > 100 || n.chars().any(char::is_control))
+    {
+        return Err(AdminError::Invalid(
+            "--name must be at most 100 characters, without control characters".into(),
+        ));
+    }
     let email = match email {
         Some(e) => normalize_email(&e).map_err(|e| AdminError::Invalid(e.to_string()))?,
         None => ask("Email", |e| normalize_email(e).map_err(|e| e.to_string()))?,
@@ -42,7 +52,7 @@ pub async fn create_user(
     let pw = password("Password")?;
     check_new_password(&pw).map_err(|e| AdminError::Invalid(e.to_string()))?;
     let hashed = crypto::hash_secret_blocking(pw).await;
-    let user_id = users::create_user(db, &email, &hashed, now).await?;
+    let user_id = users::create_user(db, &email, &hashed, name.as_deref(), now).await?;
     if as_json {
         println!("{}", json!({ "user_id": user_id, "email": email }));
     } else {

@@ -63,6 +63,9 @@ pub enum Command {
         /// The user's email address (asked for when left out).
         #[arg(long)]
         email: Option<String>,
+        /// The name relying parties see (OpenID Connect `name`, with the `profile` scope).
+        #[arg(long)]
+        name: Option<String>,
         /// Print `{"user_id", "email"}`.
         #[arg(long)]
         json: bool,
@@ -241,8 +244,8 @@ async fn dispatch(cli: Cli) -> AdminResult<Outcome> {
         Command::HashSecret { secret } => secrets::hash(&secret),
         Command::ValidateSecret { secret, hash, salt } => secrets::validate(&secret, &hash, &salt),
         Command::TestServer(args) => test_server::run(&connect(&url).await?, args).await,
-        Command::CreateUser { email, json } => {
-            manage::create_user(&connect(&url).await?, email, json, now).await
+        Command::CreateUser { email, name, json } => {
+            manage::create_user(&connect(&url).await?, email, name, json, now).await
         }
         Command::ListApps { json } => manage::list_apps(&connect(&url).await?, json).await,
         Command::ShowApp { client_id, json } => {

@@ -84,7 +84,7 @@ pub async fn register(
         uri,
         name,
         secret: crypto::hash_secret_blocking(secret.clone()).await,
-        scopes: ScopeSet::new(scopes.unwrap_or_else(|| Scope::ALL.to_vec())),
+        scopes: ScopeSet::new(scopes.unwrap_or_else(|| Scope::PLATFORM.to_vec())),
         disabled_at: None,
         created_at: now,
     };

@@ -233,7 +233,7 @@ async fn home(State(client): State<Shared>) -> Response {
         }
         pending.push_back((state.clone(), verifier));
     }
-    let scopes = ScopeSet::new(Scope::ALL).to_space_separated();
+    let scopes = ScopeSet::new(Scope::PLATFORM).to_space_separated();
     let href = match url::Url::parse_with_params(
         &client.authorize_endpoint,
         [

@@ -52,6 +52,22 @@ impl Responder<'_> {
     }
 }
 
+/// An earlier approval by the person of the same app (an unrevoked grant).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub scopes: shared::ScopeSet,
+    pub resources: Vec<shared::ResourceUri>,
+}
+
+/// Whether a request may be answered without asking (`prompt=none`): one
+/// earlier approval already covers every scope and resource it asks for.
+pub fn approval_covers(approvals: &[Approval], request: &shared::AuthorizationRequest) -> bool {
+    approvals.iter().any(|a| {
+        request.scopes.is_subset_of(&a.scopes)
+            && request.resources.iter().all(|r| a.resources.contains(r))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -345,7 +345,7 @@ mod tests {
         );
         assert_eq!(
             ok.scopes,
-            shared::ScopeSet::new(shared::Scope::ALL),
+            shared::ScopeSet::new(shared::Scope::PLATFORM),
             "none listed: the catalogue"
         );
         let with = |f: fn(&mut ClientMetadata)| {

@@ -52,6 +52,8 @@ pub struct Client {
     pub policy_uri: Option<String>,
     pub tos_uri: Option<String>,
     pub application_type: Option<ApplicationType>,
+    /// How its ID Tokens are signed (OpenID Connect Dynamic Registration §2).
+    pub id_token_alg: super::oidc::SigningAlg,
 }
 
 /// RFC 7591 / OIDC Dynamic Registration `application_type`.
@@ -193,6 +195,7 @@ pub(crate) mod tests {
             policy_uri: None,
             tos_uri: None,
             application_type: None,
+            id_token_alg: crate::domain::oidc::SigningAlg::Rs256,
         }
     }
 

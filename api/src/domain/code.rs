@@ -28,6 +28,9 @@ pub struct StoredCode {
     pub expires_at: i64,
     pub used_at: Option<i64>,
     pub grant_revoked_at: Option<i64>,
+    /// OpenID Connect: the request's nonce, and when the person signed in.
+    pub nonce: Option<String>,
+    pub auth_time: i64,
 }
 
 /// What the token request presents with the code.
@@ -145,6 +148,8 @@ mod tests {
             expires_at: NOW + 600,
             used_at: None,
             grant_revoked_at: None,
+            nonce: None,
+            auth_time: 0,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod cimd;
 pub mod client;
 pub mod code;
 pub mod limits;
+pub mod oidc;
 pub mod pkce;
 pub mod redirect;
 pub mod refresh;

@@ -17,6 +17,8 @@ pub struct StoredRefresh {
     pub scopes: ScopeSet,
     /// The resources the grant is for: the most a new token may be for.
     pub resources: Vec<ResourceUri>,
+    /// When the person signed in for the grant (refreshed ID Tokens repeat it).
+    pub auth_time: i64,
     pub expires_at: i64,
     /// Set when it was rotated out.
     pub used_at: Option<i64>,
@@ -110,6 +112,7 @@ mod tests {
             expires_at: NOW + 100,
             used_at: None,
             grant_revoked_at: None,
+            auth_time: 0,
         }
     }
 

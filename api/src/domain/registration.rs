@@ -4,6 +4,7 @@
 //! a self-registration request.
 
 use super::client::ApplicationType;
+use super::oidc::SigningAlg;
 use super::Rejection;
 use serde::{Deserialize, Serialize};
 use shared::{ErrorCode, RedirectUri, Scope, ScopeSet};
@@ -182,6 +183,12 @@ pub struct ClientMetadata {
     pub tos_uri: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_type: Option<String>,
+    /// OpenID Connect RP-Initiated Logout §3.1.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// OpenID Connect Dynamic Registration §2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token_signed_response_alg: Option<String>,
 }
 
 /// How a client authenticates at the token endpoint (RFC 7591 §2).
@@ -263,6 +270,8 @@ pub struct AcceptedRegistration {
     pub client_uri: Option<String>,
     pub policy_uri: Option<String>,
     pub tos_uri: Option<String>,
+    pub post_logout_redirect_uris: Vec<RedirectUri>,
+    pub id_token_alg: Option<SigningAlg>,
 }
 
 /// The rules a client describing itself must meet, for dynamic
@@ -346,7 +355,7 @@ pub fn check_metadata(
         }
     }
     let scopes = match meta.scope.as_deref().map(str::trim) {
-        None | Some("") => ScopeSet::new(Scope::ALL),
+        None | Some("") => ScopeSet::new(Scope::PLATFORM),
         Some(s) => {
             let mut set = Vec::new();
             for name in s.split_whitespace() {
@@ -360,6 +369,29 @@ pub fn check_metadata(
             ScopeSet::new(set)
         }
     };
+    let id_token_alg = match meta.id_token_signed_response_alg.as_deref() {
+        None => None,
+        Some(a) => Some(SigningAlg::parse(a).ok_or_else(|| {
+            Metadata(
+                "id_token_signed_response_alg",
+                format!("{a:?} is not supported (RS256 or ES256)"),
+            )
+        })?),
+    };
+    if meta.post_logout_redirect_uris.len() > MAX_REDIRECT_URIS {
+        return Err(Metadata(
+            "post_logout_redirect_uris",
+            format!("at most {MAX_REDIRECT_URIS}"),
+        ));
+    }
+    let mut post_logout_redirect_uris = Vec::new();
+    for uri in &meta.post_logout_redirect_uris {
+        let uri = check_redirect_uri_for(uri, application_type)
+            .map_err(|r| Metadata("post_logout_redirect_uris", r.to_string()))?;
+        if !post_logout_redirect_uris.contains(&uri) {
+            post_logout_redirect_uris.push(uri);
+        }
+    }
     let name = match meta.client_name.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(n) if n.chars().count() > MAX_NAME_CHARS || n.chars().any(char::is_control) => {
@@ -381,6 +413,8 @@ pub fn check_metadata(
         client_uri: https_url("client_uri", meta.client_uri.as_deref())?,
         policy_uri: https_url("policy_uri", meta.policy_uri.as_deref())?,
         tos_uri: https_url("tos_uri", meta.tos_uri.as_deref())?,
+        post_logout_redirect_uris,
+        id_token_alg,
     })
 }
 
@@ -518,7 +552,7 @@ mod tests {
         );
         assert_eq!(ok.application_type, ApplicationType::Native);
         assert!(ok.refresh);
-        assert_eq!(ok.scopes, ScopeSet::new(Scope::ALL));
+        assert_eq!(ok.scopes, ScopeSet::new(Scope::PLATFORM));
         assert_eq!(ok.name.as_deref(), Some("MCP Inspector"));
     }
 

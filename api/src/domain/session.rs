@@ -12,7 +12,11 @@ pub struct StoredSession {
 
 /// The person of a session that is still live at `now`.
 pub fn live_user(session: Option<StoredSession>, now: i64) -> Option<Me> {
-    session.filter(|s| s.expires_at > now).map(|s| s.user)
+    session.filter(|s| s.expires_at > now).map(|s| Me {
+        auth_time: s.created_at,
+        auth_age: (now - s.created_at).max(0),
+        ..s.user
+    })
 }
 
 #[cfg(test)]
@@ -25,11 +29,14 @@ mod tests {
             user: Me {
                 user_id: "u".into(),
                 email: "a@b.c".into(),
+                auth_time: 0,
+                auth_age: 0,
             },
-            created_at: 0,
+            created_at: 10,
             expires_at: 100,
         };
-        assert!(live_user(Some(s.clone()), 99).is_some());
+        let me = live_user(Some(s.clone()), 99).unwrap();
+        assert_eq!((me.auth_time, me.auth_age), (10, 89));
         assert!(live_user(Some(s), 100).is_none());
         assert!(live_user(None, 0).is_none());
     }

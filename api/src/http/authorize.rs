@@ -1,5 +1,7 @@
 //! The consent decision: turns an approved (or denied) authorization request
-//! into the URL the browser goes to next (RFC 6749 §4.1.1–§4.1.2.1).
+//! into the URL the browser goes to next (RFC 6749 §4.1.1–§4.1.2.1); and the
+//! same request without any screen (`prompt=none`, OpenID Connect Core
+//! §3.1.2.1).
 //!
 //! The request is parsed by `shared`'s `AuthorizeParams::target` and
 //! `AuthorizationRequest::parse`, the very functions the consent page ran.
@@ -10,22 +12,121 @@
 use super::cimd::resolve_client;
 use super::extract::{ApiJson, ClientAddr, CurrentUser, Now, SameOrigin};
 use crate::crypto::{random_token, sha256_hex, time_ordered_id, CODE_PREFIX};
-use crate::domain::authorize::{verify_client, Responder, DENIED_DESCRIPTION};
+use crate::domain::authorize::{approval_covers, verify_client, Responder, DENIED_DESCRIPTION};
+use crate::domain::client::Client;
 use crate::domain::resource::check_requested;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::grants::{self, NewAuthorization};
 use crate::store::{apps, resources};
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use shared::{
-    AuthorizationCode, AuthorizationRequest, AuthorizeRequest, AuthorizeResponse, Decision,
-    ErrorCode,
+    sign_in_is_fresh, AuthorizationCode, AuthorizationRequest, AuthorizeParams, AuthorizeProblem,
+    AuthorizeRequest, AuthorizeResponse, ClientTarget, Decision, ErrorCode, Me,
 };
+use std::net::IpAddr;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/oauth/authorize", post(create_authorization))
+    Router::new().route(
+        "/api/oauth/authorize",
+        post(create_authorization).get(get_authorization),
+    )
+}
+
+/// A request that passed every check.
+struct Valid {
+    client: Client,
+    target: ClientTarget,
+    request: AuthorizationRequest,
+}
+
+/// A valid request, or the URL its problem goes back by.
+enum Checked {
+    Valid(Box<Valid>),
+    Redirect(String),
+}
+
+/// Steps 1–3 of every authorization: the client and the exact redirect URI
+/// (until both are verified, problems are shown, never redirected), then
+/// the rest of the request against what this client may ask for.
+async fn check(
+    state: &AppState,
+    params: &AuthorizeParams,
+    source: IpAddr,
+    now: i64,
+) -> ApiResult<Checked> {
+    let target = params.target()?;
+    resolve_client(state, &target.client_id, source, now).await?;
+    let found =
+        apps::find_client_for_redirect(&state.db, &target.client_id, &target.redirect_uri).await?;
+    let registered = found.as_ref().is_some_and(|(_, r)| *r);
+    let client = verify_client(found.map(|(c, _)| c), registered)?;
+    let respond = Responder {
+        target: &target,
+        issuer: &state.issuer,
+    };
+    let request = match AuthorizationRequest::parse(
+        params,
+        &target,
+        &client.policy(state.config.pkce_plain_enabled),
+    ) {
+        Ok(r) => r,
+        Err(p) if p.redirects() => {
+            return Ok(Checked::Redirect(respond.error(p.code(), &p.to_string())))
+        }
+        Err(p) => return Err(p.into()),
+    };
+    // RFC 8707 §2: every resource must be one we serve tokens for.
+    let known = resources::find_by_uris(&state.db, &request.resources).await?;
+    if let Err(p) = check_requested(&request.resources, &known) {
+        return Ok(Checked::Redirect(respond.error(p.code(), &p.to_string())));
+    }
+    Ok(Checked::Valid(Box::new(Valid {
+        client,
+        target,
+        request,
+    })))
+}
+
+/// Step 4, approved: the grant and its code, and the URL that carries it.
+async fn approve(
+    state: &AppState,
+    client: Client,
+    target: &ClientTarget,
+    request: AuthorizationRequest,
+    user: &Me,
+    now: i64,
+) -> ApiResult<String> {
+    let code = AuthorizationCode::new(random_token(CODE_PREFIX));
+    grants::create_authorization(
+        &state.db,
+        NewAuthorization {
+            grant_id: time_ordered_id(now * 1000),
+            user_id: user.user_id.clone(),
+            oauth_app_id: client.oauth_app_id,
+            code_hash: sha256_hex(code.secret()),
+            redirect_uri: request.redirect_uri.to_string(),
+            code_challenge: request.code_challenge.as_str().to_owned(),
+            code_challenge_method: request.code_challenge_method,
+            scopes: request.scopes,
+            resources: request.resources,
+            nonce: request.nonce,
+            auth_time: user.auth_time,
+            now,
+            code_expires_at: now + state.config.auth_code_ttl,
+        },
+    )
+    .await?;
+    let respond = Responder {
+        target,
+        issuer: &state.issuer,
+    };
+    Ok(respond.code(&code))
 }
 
 /// RFC 6749 §4.1.1 / §4.1.2 (+ RFC 7636 §4.4, RFC 8707 §2, RFC 9207 §2): records the person's decision.
@@ -37,59 +138,83 @@ async fn create_authorization(
     CurrentUser(user): CurrentUser,
     ApiJson(req): ApiJson<AuthorizeRequest>,
 ) -> ApiResult<Json<AuthorizeResponse>> {
-    let params = &req.params;
+    let redirect = |url: String| Ok(Json(AuthorizeResponse { redirect_url: url }));
+    let (client, target, request) = match check(&state, &req.params, source, now).await? {
+        Checked::Redirect(url) => return redirect(url),
+        Checked::Valid(v) => (v.client, v.target, v.request),
+    };
+    if req.decision == Decision::Deny {
+        let respond = Responder {
+            target: &target,
+            issuer: &state.issuer,
+        };
+        return redirect(respond.error(ErrorCode::AccessDenied, DENIED_DESCRIPTION));
+    }
+    redirect(approve(&state, client, &target, request, &user, now).await?)
+}
 
-    // 1–2. The client and the exact redirect URI: until both are verified,
-    // problems are shown, never redirected.
-    let target = params.target()?;
-    resolve_client(&state, &target.client_id, source, now).await?;
-    let found =
-        apps::find_client_for_redirect(&state.db, &target.client_id, &target.redirect_uri).await?;
-    let registered = found.as_ref().is_some_and(|(_, r)| *r);
-    let client = verify_client(found.map(|(c, _)| c), registered)?;
+/// The signed-in person, if any (no session is not an error here).
+struct MaybeUser(Option<Me>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        match CurrentUser::from_request_parts(parts, state).await {
+            Ok(CurrentUser(me)) => Ok(MaybeUser(Some(me))),
+            Err(ApiError::Unauthorized(_)) => Ok(MaybeUser(None)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn see_other(url: &str) -> ApiResult<Response> {
+    let location = HeaderValue::from_str(url)
+        .map_err(|_| ApiError::Internal("a redirect URL is not a header value".into()))?;
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response.headers_mut().insert(header::LOCATION, location);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// OpenID Connect Core §3.1.2.1 `prompt=none`: the authorization endpoint
+/// without a screen. A code if the person is signed in (recently enough
+/// for `max_age`) and has approved this app for as much before; otherwise
+/// `login_required` or `consent_required`, back to the app. Without
+/// `prompt=none`, the browser goes on to the consent screen.
+async fn get_authorization(
+    State(state): State<AppState>,
+    Now(now): Now,
+    ClientAddr(source): ClientAddr,
+    MaybeUser(user): MaybeUser,
+    uri: axum::http::Uri,
+) -> ApiResult<Response> {
+    let query = uri.query().unwrap_or("");
+    let pairs = url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()));
+    let params = AuthorizeParams::from_pairs(pairs)?;
+    let (client, target, request) = match check(&state, &params, source, now).await? {
+        Checked::Redirect(url) => return see_other(&url),
+        Checked::Valid(v) => (v.client, v.target, v.request),
+    };
+    if !request.prompt.none {
+        return see_other(&format!("/auth/authorize?{query}"));
+    }
     let respond = Responder {
         target: &target,
         issuer: &state.issuer,
     };
-    let redirect = |url: String| Ok(Json(AuthorizeResponse { redirect_url: url }));
-
-    // 3. The rest of the request, against what this client may ask for.
-    let request = match AuthorizationRequest::parse(
-        params,
-        &target,
-        &client.policy(state.config.pkce_plain_enabled),
-    ) {
-        Ok(r) => r,
-        Err(p) if p.redirects() => return redirect(respond.error(p.code(), &p.to_string())),
-        Err(p) => return Err(p.into()),
+    let refuse = |p: AuthorizeProblem| see_other(&respond.error(p.code(), &p.to_string()));
+    let Some(user) =
+        user.filter(|u| sign_in_is_fresh(request.prompt, request.max_age, u.auth_age, false))
+    else {
+        return refuse(AuthorizeProblem::LoginRequired);
     };
-    // RFC 8707 §2: every resource must be one we serve tokens for.
-    let known = resources::find_by_uris(&state.db, &request.resources).await?;
-    if let Err(p) = check_requested(&request.resources, &known) {
-        return redirect(respond.error(p.code(), &p.to_string()));
+    let approvals = grants::approvals(&state.db, &user.user_id, &client.oauth_app_id).await?;
+    if !approval_covers(&approvals, &request) {
+        return refuse(AuthorizeProblem::ConsentRequired);
     }
-
-    // 4. The decision.
-    if req.decision == Decision::Deny {
-        return redirect(respond.error(ErrorCode::AccessDenied, DENIED_DESCRIPTION));
-    }
-    let code = AuthorizationCode::new(random_token(CODE_PREFIX));
-    grants::create_authorization(
-        &state.db,
-        NewAuthorization {
-            grant_id: time_ordered_id(now * 1000),
-            user_id: user.user_id,
-            oauth_app_id: client.oauth_app_id,
-            code_hash: sha256_hex(code.secret()),
-            redirect_uri: request.redirect_uri.to_string(),
-            code_challenge: request.code_challenge.as_str().to_owned(),
-            code_challenge_method: request.code_challenge_method,
-            scopes: request.scopes,
-            resources: request.resources,
-            now,
-            code_expires_at: now + state.config.auth_code_ttl,
-        },
-    )
-    .await?;
-    redirect(respond.code(&code))
+    see_other(&approve(&state, client, &target, request, &user, now).await?)
 }

@@ -106,6 +106,8 @@ async fn fetch_and_check(state: &AppState, id: &str) -> Result<(NewClient, i64),
         tos_uri: accepted.tos_uri,
         application_type: Some(accepted.application_type),
         metadata_expires_at: None,
+        post_logout_redirect_uris: accepted.post_logout_redirect_uris,
+        id_token_alg: accepted.id_token_alg,
     };
     Ok((app, fetched.cache_seconds))
 }

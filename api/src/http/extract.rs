@@ -256,8 +256,14 @@ impl FromRequestParts<AppState> for SameOrigin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        SameOrigin::check(state, &parts.headers)
+    }
+}
+
+impl SameOrigin {
+    /// The rule, for handlers that choose by the body whether it applies.
+    pub fn check(state: &AppState, headers: &axum::http::HeaderMap) -> ApiResult<Self> {
         let refused = || ApiError::Forbidden("Cross-origin requests are not accepted here.".into());
-        let headers = &parts.headers;
         if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
             return if site == "same-origin" {
                 Ok(SameOrigin)

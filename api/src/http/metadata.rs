@@ -11,6 +11,7 @@ use shared::{Scope, ServerMetadata};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/.well-known/oauth-authorization-server", get(get_metadata))
+        .route("/.well-known/openid-configuration", get(get_metadata))
         // Discovery probes many well-known paths; a 5xx (or the consent
         // screen's HTML) would stop an MCP client, a JSON 404 lets it go on.
         .route("/.well-known/{*rest}", get(no_such_document))
@@ -21,7 +22,8 @@ async fn no_such_document() -> ApiError {
     ApiError::NotFound("This server publishes no such well-known document.".into())
 }
 
-/// RFC 8414 §3: the metadata document.
+/// RFC 8414 §3 and OpenID Connect Discovery 1.0 §4: the metadata document
+/// (one document at both addresses, so both say the same).
 async fn get_metadata(State(state): State<AppState>) -> Json<ServerMetadata> {
     let issuer = state.issuer.to_string();
     let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
@@ -48,6 +50,31 @@ async fn get_metadata(State(state): State<AppState>) -> Json<ServerMetadata> {
         registration_endpoint: (state.config.registration == RegistrationMode::Open)
             .then(|| format!("{issuer}/api/oauth/register")),
         client_id_metadata_document_supported: state.config.cimd_enabled,
+        jwks_uri: format!("{issuer}/api/oauth/jwks"),
+        userinfo_endpoint: format!("{issuer}/api/oauth/userinfo"),
+        end_session_endpoint: format!("{issuer}/api/oauth/logout"),
+        subject_types_supported: strings(&["public"]),
+        id_token_signing_alg_values_supported: strings(&["RS256", "ES256"]),
+        claims_supported: strings(&[
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "azp",
+            "at_hash",
+            "email",
+            "email_verified",
+            "name",
+            "preferred_username",
+            "updated_at",
+        ]),
+        prompt_values_supported: strings(&["none", "login", "consent", "select_account"]),
+        claims_parameter_supported: false,
+        request_parameter_supported: false,
+        request_uri_parameter_supported: false,
         issuer,
     })
 }

@@ -10,7 +10,9 @@ pub mod frontend;
 mod health;
 mod introspect;
 pub mod limits;
+mod logout;
 mod metadata;
+mod oidc;
 mod register;
 mod revoke;
 mod session;
@@ -69,6 +71,8 @@ pub fn build_router(state: AppState) -> Router {
         .merge(with_cors(revoke::router()))
         .merge(with_cors(metadata::router()))
         .merge(with_cors(register::router()))
+        .merge(with_cors(oidc::router()))
+        .merge(logout::router())
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .fallback_service(consent_screen)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -10,6 +10,7 @@ use crate::config::RegistrationMode;
 use crate::crypto::{random_id, random_token, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
 use crate::domain::client::GrantType;
 use crate::domain::limits::Subject;
+use crate::domain::oidc::SigningAlg;
 use crate::domain::registration::{check_metadata, AuthMethod, ClientMetadata};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -51,6 +52,9 @@ struct Registered {
     policy_uri: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tos_uri: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    post_logout_redirect_uris: Vec<String>,
+    id_token_signed_response_alg: &'static str,
 }
 
 fn invalid_metadata(description: String) -> ApiError {
@@ -142,6 +146,8 @@ async fn create_registration(
         tos_uri: accepted.tos_uri.clone(),
         application_type: Some(accepted.application_type),
         metadata_expires_at: None,
+        post_logout_redirect_uris: accepted.post_logout_redirect_uris.clone(),
+        id_token_alg: accepted.id_token_alg,
     };
     apps::insert_client(&state.db, &app, now).await?;
     tracing::info!(event = "client_registered", client_id = %client_id, source = %source, "a client registered itself");
@@ -165,6 +171,12 @@ async fn create_registration(
         client_uri: accepted.client_uri,
         policy_uri: accepted.policy_uri,
         tos_uri: accepted.tos_uri,
+        post_logout_redirect_uris: accepted
+            .post_logout_redirect_uris
+            .iter()
+            .map(|u| u.to_string())
+            .collect(),
+        id_token_signed_response_alg: accepted.id_token_alg.unwrap_or(SigningAlg::Rs256).as_str(),
     };
     let mut response = no_store(Json(body));
     *response.status_mut() = StatusCode::CREATED;

@@ -60,9 +60,18 @@ async fn create_account(
     let email = normalize_email(&body.email).map_err(|r| ApiError::rejected(&r))?;
     check_new_password(body.password.secret()).map_err(|r| ApiError::rejected(&r))?;
     let hashed = state.hasher.hash(body.password.into_secret()).await?;
-    let user_id = users::create_user(&state.db, &email, &hashed, now).await?;
+    let user_id = users::create_user(&state.db, &email, &hashed, None, now).await?;
     let jar = start_session(&state, jar, &user_id, now).await?;
-    Ok((StatusCode::CREATED, jar, Json(Me { user_id, email })))
+    Ok((
+        StatusCode::CREATED,
+        jar,
+        Json(Me {
+            user_id,
+            email,
+            auth_time: now,
+            auth_age: 0,
+        }),
+    ))
 }
 
 /// Signs in with email and password.
@@ -102,6 +111,8 @@ async fn create_session(
         Json(Me {
             user_id: user.user_id,
             email: user.email,
+            auth_time: now,
+            auth_age: 0,
         }),
     ))
 }
@@ -112,11 +123,16 @@ async fn delete_session(
     _: SameOrigin,
     jar: CookieJar,
 ) -> ApiResult<impl IntoResponse> {
+    let jar = end_session(&state, jar).await?;
+    Ok((StatusCode::NO_CONTENT, jar))
+}
+
+/// Ends the browser's session (if any) server-side and clears its cookie.
+pub async fn end_session(state: &AppState, jar: CookieJar) -> ApiResult<CookieJar> {
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         sessions::delete_session(&state.db, &crypto::sha256_hex(cookie.value())).await?;
     }
-    let jar = jar.remove(session_cookie(&state, String::new()));
-    Ok((StatusCode::NO_CONTENT, jar))
+    Ok(jar.remove(session_cookie(state, String::new())))
 }
 
 /// Who is signed in.

@@ -10,19 +10,21 @@ use super::extract::{ClientAddr, Now, OAuthBody};
 use crate::crypto::{random_token, sha256_hex, ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX};
 use crate::domain::client::{Client, GrantType};
 use crate::domain::code::{check_code, CodeRejection, Presented, StoredCode};
+use crate::domain::oidc::{id_token_claims, IdTokenInput};
 use crate::domain::refresh::{check_refresh, RefreshRejection, StoredRefresh};
 use crate::domain::resource::narrow_audience;
 use crate::domain::Rejection;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::grants::{self, NewTokens};
+use crate::store::users;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use shared::{
-    AccessToken, ErrorCode, RefreshToken, ResourceUri, ScopeSet, TokenGrant, TokenRequest,
+    AccessToken, ErrorCode, RefreshToken, ResourceUri, Scope, ScopeSet, TokenGrant, TokenRequest,
     TokenResponse,
 };
 
@@ -108,6 +110,14 @@ fn allowed(client: &Client, grant_type: GrantType) -> ApiResult<()> {
 /// What a token carries: its scopes and its audience.
 type Grants<'a> = (&'a ScopeSet, &'a [ResourceUri]);
 
+/// Whom and what an ID Token is about.
+struct About<'a> {
+    user_id: &'a str,
+    scopes: &'a ScopeSet,
+    auth_time: i64,
+    nonce: Option<String>,
+}
+
 /// What a refresh request asks to narrow to.
 struct Asked<'a> {
     scopes: Option<&'a ScopeSet>,
@@ -156,14 +166,62 @@ impl Minted {
         }
     }
 
-    fn response(self, state: &AppState, scopes: &ScopeSet) -> TokenResponse {
+    fn response(
+        self,
+        state: &AppState,
+        scopes: &ScopeSet,
+        id_token: Option<String>,
+    ) -> TokenResponse {
         TokenResponse {
             access_token: self.access,
             token_type: "Bearer".into(),
             expires_in: state.config.access_token_ttl,
             refresh_token: self.refresh,
             scope: scopes.to_space_separated(),
+            id_token,
         }
+    }
+
+    /// OpenID Connect Core §3.1.3.3 and §12.2: an ID Token, when `openid`
+    /// was granted, about the grant's person, for this access token.
+    async fn id_token(
+        &self,
+        state: &AppState,
+        client: &Client,
+        about: About<'_>,
+        now: i64,
+    ) -> ApiResult<Option<String>> {
+        let About {
+            user_id,
+            scopes,
+            auth_time,
+            nonce,
+        } = about;
+        if !scopes.contains(Scope::OpenId) {
+            return Ok(None);
+        }
+        let person = users::find_person(&state.db, user_id)
+            .await?
+            .ok_or_else(|| ApiError::Internal("a grant's user is gone".into()))?;
+        let Some(claims) = id_token_claims(IdTokenInput {
+            issuer: &state.issuer,
+            client_id: client.client_id.as_str(),
+            person: &person,
+            scopes,
+            auth_time,
+            nonce,
+            access_token: self.access.secret(),
+            now,
+            lifetime: state.config.id_token_ttl,
+        }) else {
+            return Ok(None);
+        };
+        let token = state
+            .keys
+            .sign(&state.db, client.id_token_alg, &claims, now)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok(Some(token))
     }
 }
 
@@ -189,6 +247,19 @@ async fn exchange_code(
     let audience =
         narrow_audience(&stored.resources, resources).map_err(|r| ApiError::rejected(&r))?;
     let minted = Minted::new();
+    let id_token = minted
+        .id_token(
+            state,
+            client,
+            About {
+                user_id: &stored.user_id,
+                scopes: &stored.scopes,
+                auth_time: stored.auth_time,
+                nonce: stored.nonce.clone(),
+            },
+            now,
+        )
+        .await?;
     let rows = minted.rows(
         state,
         &stored.grant_id,
@@ -203,7 +274,7 @@ async fn exchange_code(
         let end = Some((stored.grant_id.as_str(), "code_replayed"));
         return Err(refuse(state, client, &r, end, now).await);
     }
-    Ok(minted.response(state, &stored.scopes))
+    Ok(minted.response(state, &stored.scopes, id_token))
 }
 
 /// RFC 6749 §6 + RFC 9700 §4.14.2: refresh with rotation and reuse detection.
@@ -227,6 +298,20 @@ async fn refresh(
     let audience =
         narrow_audience(&stored.resources, asked.resources).map_err(|r| ApiError::rejected(&r))?;
     let minted = Minted::new();
+    // A refreshed ID Token: same person and auth_time, no nonce (§12.2).
+    let id_token = minted
+        .id_token(
+            state,
+            client,
+            About {
+                user_id: &stored.user_id,
+                scopes: &access_scopes,
+                auth_time: stored.auth_time,
+                nonce: None,
+            },
+            now,
+        )
+        .await?;
     let rows = minted.rows(
         state,
         &stored.grant_id,
@@ -239,7 +324,7 @@ async fn refresh(
         let end = Some((stored.grant_id.as_str(), "refresh_token_reused"));
         return Err(refuse(state, client, &r, end, now).await);
     }
-    Ok(minted.response(state, &access_scopes))
+    Ok(minted.response(state, &access_scopes, id_token))
 }
 
 /// The answer to a refused code or refresh token; first ends `end_grant`

@@ -3,6 +3,7 @@
 use super::{has_nul, Db, OnUnique, StoreError, StoreResult, Write, WriteFuture};
 use crate::crypto::HashedSecret;
 use crate::domain::client::{ApplicationType, Client, GrantType};
+use crate::domain::oidc::SigningAlg;
 use shared::{ClientId, RedirectUri, Registration, ScopeSet};
 use sqlx::{AnyConnection, Row};
 
@@ -26,6 +27,10 @@ pub struct NewClient {
     pub application_type: Option<ApplicationType>,
     /// For a metadata-document client: until when its document may be used.
     pub metadata_expires_at: Option<i64>,
+    /// Where RP-initiated logout may send the person (exact strings).
+    pub post_logout_redirect_uris: Vec<RedirectUri>,
+    /// None: RS256.
+    pub id_token_alg: Option<SigningAlg>,
 }
 
 impl NewClient {
@@ -58,6 +63,8 @@ impl NewClient {
             tos_uri: None,
             application_type: None,
             metadata_expires_at: None,
+            post_logout_redirect_uris: Vec::new(),
+            id_token_alg: None,
         }
     }
 }
@@ -75,7 +82,7 @@ pub(super) const APP_COLUMNS: &str =
     "a.oauth_app_id, a.client_id, a.client_secret_hash, a.client_secret_salt,
     a.name, a.description, a.logo_url, a.allowed_scopes, a.grant_types, a.owner_id, a.disabled_at,
     a.created_at, a.updated_at, a.registration, a.metadata_expires_at, a.client_uri, a.policy_uri,
-    a.tos_uri, a.application_type";
+    a.tos_uri, a.application_type, a.id_token_signed_response_alg";
 
 pub(super) fn client_from_row(row: &sqlx::any::AnyRow) -> StoreResult<Client> {
     let hash: Option<String> = row.try_get("client_secret_hash")?;
@@ -93,6 +100,11 @@ pub(super) fn client_from_row(row: &sqlx::any::AnyRow) -> StoreResult<Client> {
         policy_uri: row.try_get("policy_uri")?,
         tos_uri: row.try_get("tos_uri")?,
         application_type: application_type.as_deref().and_then(ApplicationType::parse),
+        id_token_alg: row
+            .try_get::<Option<String>, _>("id_token_signed_response_alg")?
+            .as_deref()
+            .and_then(SigningAlg::parse)
+            .unwrap_or(SigningAlg::Rs256),
         oauth_app_id: row.try_get("oauth_app_id")?,
         secret: match (hash, salt) {
             (Some(hash), Some(salt)) => Some(HashedSecret { hash, salt }),
@@ -167,6 +179,32 @@ pub(super) fn hot_sql() -> Vec<String> {
     vec![client_sql(), client_for_redirect_sql()]
 }
 
+/// Whether `uri` is one of the post-logout redirect URIs the app registered.
+pub async fn has_post_logout_uri(db: &Db, oauth_app_id: &str, uri: &str) -> StoreResult<bool> {
+    if has_nul(uri) {
+        return Ok(false);
+    }
+    Ok(sqlx::query(
+        "select 1 as one from oauth_app_post_logout_uri where oauth_app_id = $1 and uri = $2",
+    )
+    .bind(oauth_app_id)
+    .bind(uri)
+    .fetch_optional(&db.read)
+    .await?
+    .is_some())
+}
+
+/// The post-logout redirect URIs an app registered.
+pub async fn post_logout_uris(db: &Db, oauth_app_id: &str) -> StoreResult<Vec<String>> {
+    sqlx::query("select uri from oauth_app_post_logout_uri where oauth_app_id = $1 order by uri")
+        .bind(oauth_app_id)
+        .fetch_all(&db.read)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("uri")?))
+        .collect()
+}
+
 /// The redirect URIs an app registered, in registration order.
 pub async fn redirect_uris(db: &Db, oauth_app_id: &str) -> StoreResult<Vec<String>> {
     let rows = sqlx::query(
@@ -210,7 +248,7 @@ impl Write for Save {
                     "update oauth_app set name = $1, description = $2, logo_url = $3,
                         allowed_scopes = $4, grant_types = $5, client_uri = $6, policy_uri = $7,
                         tos_uri = $8, application_type = $9, metadata_expires_at = $10,
-                        updated_at = $11
+                        updated_at = $11, id_token_signed_response_alg = $13
                      where client_id = $12 and registration = 'metadata_document'",
                 )
                 .bind(&app.name)
@@ -225,9 +263,28 @@ impl Write for Save {
                 .bind(app.metadata_expires_at)
                 .bind(now)
                 .bind(app.client_id.as_str())
+                .bind(app.id_token_alg.map(|a| a.as_str()))
                 .execute(&mut *conn)
                 .await?;
                 if updated.rows_affected() == 1 {
+                    sqlx::query(
+                        "delete from oauth_app_post_logout_uri where oauth_app_id =
+                            (select oauth_app_id from oauth_app where client_id = $1)",
+                    )
+                    .bind(app.client_id.as_str())
+                    .execute(&mut *conn)
+                    .await?;
+                    for uri in &app.post_logout_redirect_uris {
+                        sqlx::query(
+                            "insert into oauth_app_post_logout_uri (oauth_app_id, uri)
+                             select oauth_app_id, $2 from oauth_app where client_id = $1",
+                        )
+                        .bind(app.client_id.as_str())
+                        .bind(uri.as_str())
+                        .execute(&mut *conn)
+                        .await
+                        .on_unique("this post-logout redirect URI for the application")?;
+                    }
                     sqlx::query(
                         "delete from oauth_app_redirect_uri where oauth_app_id =
                             (select oauth_app_id from oauth_app where client_id = $1)",
@@ -254,9 +311,9 @@ impl Write for Save {
                 "insert into oauth_app (oauth_app_id, client_id, client_secret_hash, client_secret_salt,
                     name, description, logo_url, allowed_scopes, grant_types, owner_id, disabled_at,
                     created_at, updated_at, registration, metadata_expires_at, client_uri, policy_uri,
-                    tos_uri, application_type)
+                    tos_uri, application_type, id_token_signed_response_alg)
                  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, null, $11, $11, $12, $13, $14, $15,
-                    $16, $17)",
+                    $16, $17, $18)",
             )
             .bind(&app.oauth_app_id)
             .bind(app.client_id.as_str())
@@ -275,9 +332,20 @@ impl Write for Save {
             .bind(app.policy_uri.clone())
             .bind(app.tos_uri.clone())
             .bind(app.application_type.map(|t| t.as_str()))
+            .bind(app.id_token_alg.map(|a| a.as_str()))
             .execute(&mut *conn)
             .await
             .on_unique("an application with this client_id")?;
+            for uri in &app.post_logout_redirect_uris {
+                sqlx::query(
+                    "insert into oauth_app_post_logout_uri (oauth_app_id, uri) values ($1, $2)",
+                )
+                .bind(&app.oauth_app_id)
+                .bind(uri.as_str())
+                .execute(&mut *conn)
+                .await
+                .on_unique("this post-logout redirect URI for the application")?;
+            }
             for uri in &app.redirect_uris {
                 sqlx::query(
                     "insert into oauth_app_redirect_uri (oauth_app_id, redirect_uri, match_key)

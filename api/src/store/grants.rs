@@ -8,6 +8,7 @@
 
 use super::apps::{client_from_row, APP_COLUMNS};
 use super::{Backend, Db, StoreError, StoreResult, Write, WriteFuture};
+use crate::domain::authorize::Approval;
 use crate::domain::client::Client;
 use crate::domain::code::StoredCode;
 use crate::domain::refresh::StoredRefresh;
@@ -31,6 +32,9 @@ pub struct NewAuthorization {
     pub code_challenge_method: CodeChallengeMethod,
     pub now: i64,
     pub code_expires_at: i64,
+    /// OpenID Connect: the request's nonce, and when the person signed in.
+    pub nonce: Option<String>,
+    pub auth_time: i64,
 }
 
 impl Write for NewAuthorization {
@@ -40,11 +44,11 @@ impl Write for NewAuthorization {
             // Two statements sent as one: a single trip to SQLite's thread.
             sqlx::query(
                 "insert into oauth_grant (grant_id, user_id, oauth_app_id, scopes, created_at, revoked_at,
-                     resources)
-                 values ($1, $2, $3, $4, $5, null, $11);
+                     resources, auth_time)
+                 values ($1, $2, $3, $4, $5, null, $11, $13);
                  insert into authorization_code (code_hash, grant_id, redirect_uri, code_challenge,
-                     code_challenge_method, created_at, expires_at, used_at)
-                 values ($6, $1, $7, $8, $9, $5, $10, null);",
+                     code_challenge_method, created_at, expires_at, used_at, nonce)
+                 values ($6, $1, $7, $8, $9, $5, $10, null, $12);",
             )
             .bind(&self.grant_id)
             .bind(&self.user_id)
@@ -57,6 +61,8 @@ impl Write for NewAuthorization {
             .bind(self.code_challenge_method.as_str())
             .bind(self.code_expires_at)
             .bind(resources_text(&self.resources))
+            .bind(self.nonce.clone())
+            .bind(self.auth_time)
             .execute(conn)
             .await?;
             Ok(())
@@ -75,11 +81,11 @@ impl Write for NewAuthorizationPg {
             sqlx::query(
                 "with g as (
                    insert into oauth_grant (grant_id, user_id, oauth_app_id, scopes, created_at, revoked_at,
-                       resources)
-                   values ($1, $2, $3, $4, $5, null, $11) returning grant_id)
+                       resources, auth_time)
+                   values ($1, $2, $3, $4, $5, null, $11, $13) returning grant_id)
                  insert into authorization_code (code_hash, grant_id, redirect_uri, code_challenge,
-                     code_challenge_method, created_at, expires_at, used_at)
-                 select $6, g.grant_id, $7, $8, $9, $5, $10, null from g",
+                     code_challenge_method, created_at, expires_at, used_at, nonce)
+                 select $6, g.grant_id, $7, $8, $9, $5, $10, null, $12 from g",
             )
             .bind(&a.grant_id)
             .bind(&a.user_id)
@@ -92,6 +98,8 @@ impl Write for NewAuthorizationPg {
             .bind(a.code_challenge_method.as_str())
             .bind(a.code_expires_at)
             .bind(resources_text(&a.resources))
+            .bind(a.nonce.clone())
+            .bind(a.auth_time)
             .execute(conn)
             .await?;
             Ok(())
@@ -148,7 +156,8 @@ const CODE_LOOKUP: &str = "select c.grant_id as k_grant_id, c.redirect_uri as k_
         c.code_challenge as k_code_challenge, c.code_challenge_method as k_method,
         c.expires_at as k_expires_at, c.used_at as k_used_at, g.oauth_app_id as k_oauth_app_id,
         g.user_id as k_user_id, g.scopes as k_scopes, g.revoked_at as k_grant_revoked_at,
-        g.resources as k_resources
+        g.resources as k_resources, c.nonce as k_nonce,
+        coalesce(g.auth_time, g.created_at) as k_auth_time
      from authorization_code c join oauth_grant g on g.grant_id = c.grant_id
      where c.code_hash = $2";
 
@@ -168,6 +177,8 @@ fn code_from_row(r: &AnyRow, code_hash: &str) -> StoreResult<StoredCode> {
         expires_at: r.try_get("k_expires_at")?,
         used_at: r.try_get("k_used_at")?,
         grant_revoked_at: r.try_get("k_grant_revoked_at")?,
+        nonce: r.try_get("k_nonce")?,
+        auth_time: r.try_get("k_auth_time")?,
     })
 }
 
@@ -346,7 +357,8 @@ pub async fn redeem_code(db: &Db, code_hash: String, tokens: NewTokens) -> Store
 /// A refresh token with its grant, by the token's hash (`$2`).
 const REFRESH_LOOKUP: &str = "select r.grant_id as k_grant_id, r.scopes as k_scopes,
         r.expires_at as k_expires_at, r.used_at as k_used_at, g.oauth_app_id as k_oauth_app_id,
-        g.user_id as k_user_id, g.revoked_at as k_grant_revoked_at, g.resources as k_resources
+        g.user_id as k_user_id, g.revoked_at as k_grant_revoked_at, g.resources as k_resources,
+        coalesce(g.auth_time, g.created_at) as k_auth_time
      from refresh_token r join oauth_grant g on g.grant_id = r.grant_id
      where r.token_hash = $2";
 
@@ -368,6 +380,7 @@ pub async fn find_client_and_refresh(
             user_id: r.try_get("k_user_id")?,
             scopes: scopes(&r, "k_scopes")?,
             resources: parse_resources(&r.try_get::<String, _>("k_resources")?),
+            auth_time: r.try_get("k_auth_time")?,
             expires_at: r.try_get("k_expires_at")?,
             used_at: r.try_get("k_used_at")?,
             grant_revoked_at: r.try_get("k_grant_revoked_at")?,
@@ -409,6 +422,28 @@ impl Write for End {
             Ok(())
         })
     }
+}
+
+/// The person's unrevoked grants for an app (the newest few): what they
+/// have approved before.
+pub async fn approvals(db: &Db, user_id: &str, oauth_app_id: &str) -> StoreResult<Vec<Approval>> {
+    sqlx::query(
+        "select scopes, resources from oauth_grant
+         where user_id = $1 and oauth_app_id = $2 and revoked_at is null
+         order by created_at desc limit 20",
+    )
+    .bind(user_id)
+    .bind(oauth_app_id)
+    .fetch_all(&db.read)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Approval {
+            scopes: scopes(r, "scopes")?,
+            resources: parse_resources(&r.try_get::<String, _>("resources")?),
+        })
+    })
+    .collect()
 }
 
 /// Revokes a grant: every code and token issued under it stops working.

@@ -13,6 +13,7 @@
 
 pub mod apps;
 pub mod grants;
+pub mod keys;
 pub mod limits;
 pub mod resources;
 pub mod sessions;

@@ -71,6 +71,8 @@ pub async fn find_session(db: &Db, session_hash: &str) -> StoreResult<Option<Sto
         user: Me {
             user_id: r.try_get("user_id")?,
             email: r.try_get("email")?,
+            auth_time: 0,
+            auth_age: 0,
         },
         created_at: r.try_get("created_at")?,
         expires_at: r.try_get("expires_at")?,

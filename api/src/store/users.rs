@@ -3,6 +3,7 @@
 use super::{has_nul, Db, OnUnique, StoreResult, Write, WriteFuture};
 use crate::crypto::{random_id, HashedSecret};
 use crate::domain::accounts::User;
+use crate::domain::oidc::Person;
 use sqlx::{AnyConnection, Row};
 
 /// A person to add.
@@ -10,6 +11,7 @@ struct NewUser {
     user_id: String,
     email: String,
     password: HashedSecret,
+    display_name: Option<String>,
     now: i64,
 }
 
@@ -18,14 +20,16 @@ impl Write for NewUser {
     fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, ()> {
         Box::pin(async move {
             sqlx::query(
-                "insert into app_user (user_id, email, password_hash, password_salt, created_at)
-                 values ($1, $2, $3, $4, $5)",
+                "insert into app_user (user_id, email, password_hash, password_salt, created_at,
+                    display_name, updated_at)
+                 values ($1, $2, $3, $4, $5, $6, $5)",
             )
             .bind(&self.user_id)
             .bind(&self.email)
             .bind(&self.password.hash)
             .bind(&self.password.salt)
             .bind(self.now)
+            .bind(self.display_name.clone())
             .execute(conn)
             .await
             .on_unique("an account with this email")?;
@@ -40,6 +44,7 @@ pub async fn create_user(
     db: &Db,
     email: &str,
     password: &HashedSecret,
+    display_name: Option<&str>,
     now: i64,
 ) -> StoreResult<String> {
     let user_id = random_id();
@@ -47,6 +52,7 @@ pub async fn create_user(
         user_id: user_id.clone(),
         email: email.to_owned(),
         password: password.clone(),
+        display_name: display_name.map(str::to_owned),
         now,
     })
     .await?;
@@ -75,6 +81,29 @@ pub async fn find_user_by_email(db: &Db, email: &str) -> StoreResult<Option<User
     .fetch_optional(&db.read)
     .await?;
     Ok(row.as_ref().map(user_from_row).transpose()?)
+}
+
+/// The person behind `user_id`, as OpenID Connect's claims describe them.
+pub async fn find_person(db: &Db, user_id: &str) -> StoreResult<Option<Person>> {
+    if has_nul(user_id) {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "select user_id, email, display_name, coalesce(updated_at, created_at) as updated_at
+         from app_user where user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(&db.read)
+    .await?;
+    row.map(|r| {
+        Ok(Person {
+            user_id: r.try_get("user_id")?,
+            email: r.try_get("email")?,
+            display_name: r.try_get("display_name")?,
+            updated_at: r.try_get("updated_at")?,
+        })
+    })
+    .transpose()
 }
 
 pub async fn find_user_by_id(db: &Db, user_id: &str) -> StoreResult<Option<User>> {

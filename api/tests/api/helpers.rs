@@ -381,6 +381,8 @@ impl TestApp {
                 tos_uri: None,
                 application_type: None,
                 metadata_expires_at: None,
+                post_logout_redirect_uris: Vec::new(),
+                id_token_alg: None,
             },
             self.state.now(),
         )

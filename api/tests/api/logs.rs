@@ -70,6 +70,8 @@ async fn security_events_are_json_lines_without_secrets() {
             tos_uri: None,
             application_type: None,
             metadata_expires_at: None,
+            post_logout_redirect_uris: Vec::new(),
+            id_token_alg: None,
         },
         1,
     )

@@ -108,8 +108,21 @@ pub fn scope_rows(request: &AuthorizationRequest, app: &AppInfo) -> Vec<ScopeInf
     request
         .scopes
         .iter()
-        .filter_map(|s| app.scopes.iter().find(|a| a.name == s.as_str()).cloned())
+        .filter_map(|s| {
+            let registered = app.scopes.iter().find(|a| a.name == s.as_str()).cloned();
+            // Identity scopes are nobody's registration: their own words.
+            registered.or_else(|| s.is_identity().then(|| ScopeInfo::from(s)))
+        })
         .collect()
+}
+
+/// Whether the request wants no screen at all (`prompt=none`): only the
+/// server answers it.
+pub fn wants_no_screen(params: &AuthorizeParams) -> bool {
+    params
+        .prompt
+        .as_deref()
+        .is_some_and(|p| p.split_ascii_whitespace().any(|v| v == "none"))
 }
 
 /// The host shown as "you will be sent to …".
@@ -315,6 +328,24 @@ mod tests {
             panic!("a request without scope gets the app's scopes");
         };
         assert_eq!(r.scopes, a.policy().allowed_scopes);
+    }
+
+    #[test]
+    fn identity_scopes_are_listed_in_their_own_words_and_need_no_registration() {
+        let a = app(&[Scope::ReadGraph]);
+        let Next::Consent(r) = next(&params(&[("scope", Some("openid email READ_GRAPH"))]), &a)
+        else {
+            panic!("identity scopes are open to every app");
+        };
+        let names: Vec<String> = scope_rows(&r, &a).into_iter().map(|s| s.name).collect();
+        assert_eq!(names, ["READ_GRAPH", "openid", "email"]);
+        assert!(!wants_no_screen(&params(&[])));
+        assert!(wants_no_screen(
+            &authorize_params_from_query("prompt=none").unwrap()
+        ));
+        assert!(!wants_no_screen(
+            &authorize_params_from_query("prompt=login").unwrap()
+        ));
     }
 
     #[test]

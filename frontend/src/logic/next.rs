@@ -45,16 +45,50 @@ impl AuthMode {
 /// The sign-in (or sign-up) page's address that returns to `next` afterwards.
 /// `next` is dropped if unsafe, so a link we build is always a safe one.
 pub fn auth_href(mode: AuthMode, next: Option<&str>) -> String {
-    match safe_next(next) {
+    auth_href_with_hint(mode, next, None)
+}
+
+/// The same, with the email the form starts with (OpenID Connect `login_hint`).
+pub fn auth_href_with_hint(mode: AuthMode, next: Option<&str>, login_hint: Option<&str>) -> String {
+    let mut href = match safe_next(next) {
         Some(n) if n != DEFAULT_NEXT => format!("{}?next={}", mode.path(), encode(n)),
         _ => mode.path().to_owned(),
+    };
+    if let Some(hint) = login_hint
+        .map(str::trim)
+        .filter(|h| !h.is_empty() && h.len() <= 254)
+    {
+        href.push(if href.contains('?') { '&' } else { '?' });
+        href.push_str("login_hint=");
+        href.push_str(&encode(hint));
     }
+    href
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::logic::query::parse_query;
+
+    #[test]
+    fn a_login_hint_rides_along() {
+        assert_eq!(
+            auth_href_with_hint(
+                AuthMode::SignIn,
+                Some("/auth/authorize?x=1"),
+                Some(" ada@example.com ")
+            ),
+            "/auth/login?next=%2Fauth%2Fauthorize%3Fx%3D1&login_hint=ada%40example.com"
+        );
+        assert_eq!(
+            auth_href_with_hint(AuthMode::SignIn, None, Some("a@b")),
+            "/auth/login?login_hint=a%40b"
+        );
+        assert_eq!(
+            auth_href_with_hint(AuthMode::SignIn, None, Some("  ")),
+            "/auth/login"
+        );
+    }
 
     #[test]
     fn only_same_origin_paths_are_accepted() {

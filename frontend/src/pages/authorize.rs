@@ -3,18 +3,21 @@
 use super::ErrorPage;
 use crate::api;
 use crate::components::{AppIdentity, Card, Loading, ScopeList, Spinner};
-use crate::dom::{leave_to, set_title};
+use crate::dom::{leave_to, remember_fresh_sign_in, set_title, take_fresh_sign_in};
 use crate::logic::flow::{
     after_app_info, api_problem, authorize_outcome, caution, precheck, redirect_host,
-    request_problem, resource_names, scope_rows, unavailable, Caution, Next, Outcome,
+    request_problem, resource_names, scope_rows, unavailable, wants_no_screen, Caution, Next,
+    Outcome,
 };
-use crate::logic::next::{auth_href, AuthMode};
+use crate::logic::next::{auth_href_with_hint, AuthMode};
 use crate::logic::problem::{Problem, ProblemKind};
 use crate::logic::query::authorize_params_from_query;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_location;
-use shared::{AppInfo, AuthorizeParams, AuthorizeRequest, Decision, Me, ScopeInfo};
+use shared::{
+    sign_in_is_fresh, AppInfo, AuthorizeParams, AuthorizeRequest, Decision, Me, ScopeInfo,
+};
 
 /// Everything the consent screen shows.
 #[derive(Debug, Clone)]
@@ -100,12 +103,34 @@ async fn load(here: &Here) -> Screen {
     if let Next::Show(problem) = next {
         return Screen::Problem(problem);
     }
+    // `prompt=none`: no screen; the server answers (a code, or
+    // login_required / consent_required back to the app).
+    if wants_no_screen(&params) {
+        leave_to(&format!("/api/oauth/authorize?{}", here.query));
+        return Screen::Leaving;
+    }
     let me = match api::me().await {
         Ok(me) => me,
         Err(e) if e.status() == Some(401) => return here.sign_in(),
         Err(e) => return Screen::Problem(unavailable(&e)),
     };
     let request = match next {
+        // `prompt=login`, or a sign-in older than `max_age`: sign in again
+        // (once: coming back from that sign-in satisfies both).
+        Next::Consent(request)
+            if !sign_in_is_fresh(
+                request.prompt,
+                request.max_age,
+                me.auth_age,
+                take_fresh_sign_in(&here.query),
+            ) =>
+        {
+            if let Err(e) = api::logout().await {
+                return Screen::Problem(unavailable(&e));
+            }
+            remember_fresh_sign_in(&here.query);
+            return here.sign_in();
+        }
         Next::Consent(request) => request,
         Next::Show(problem) => return Screen::Problem(problem),
         Next::ServerDecides => {
@@ -143,8 +168,15 @@ pub fn AuthorizePage() -> impl IntoView {
     let screen = RwSignal::new(Screen::Loading);
     let start = move |query: String| {
         let path = location.pathname.get_untracked();
+        let login_hint = authorize_params_from_query(&query)
+            .ok()
+            .and_then(|p| p.login_hint);
         let here = Here {
-            sign_in_href: auth_href(AuthMode::SignIn, Some(&format!("{path}?{query}"))),
+            sign_in_href: auth_href_with_hint(
+                AuthMode::SignIn,
+                Some(&format!("{path}?{query}")),
+                login_hint.as_deref(),
+            ),
             query,
         };
         screen.set(Screen::Loading);

@@ -25,10 +25,17 @@ pub fn LoginPage(
     // percent-decodes values a second time, which would turn the authorize
     // URL's `redirect_uri=http%3A%2F%2F…` into `http://…`, and the person
     // would not return to the exact URL the app sent them to.
-    let raw_next = parse_query(&use_location().search.get_untracked())
-        .into_iter()
+    let query = parse_query(&use_location().search.get_untracked());
+    let raw_next = query
+        .iter()
         .find(|(k, _)| k == "next")
-        .map(|(_, v)| v);
+        .map(|(_, v)| v.clone());
+    // OpenID Connect `login_hint`: the form starts with that email.
+    let login_hint = query
+        .iter()
+        .find(|(k, _)| k == "login_hint")
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default();
     let next = next_or_default(raw_next.as_deref()).to_owned();
     let other_href = auth_href(
         match mode {
@@ -38,7 +45,7 @@ pub fn LoginPage(
         raw_next.as_deref(),
     );
 
-    let email = RwSignal::new(String::new());
+    let email = RwSignal::new(login_hint);
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);

@@ -1,0 +1,124 @@
+//! OpenID Connect's endpoints beyond the token endpoint: the keys ID Tokens
+//! are signed with, and UserInfo.
+
+use super::extract::Now;
+use super::token::no_store;
+use crate::crypto::sha256_hex;
+use crate::domain::oidc::{scoped_claims, UserInfo};
+use crate::domain::token::TokenKind;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{grants, users};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use shared::{ErrorCode, Scope};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/oauth/jwks", get(get_jwks))
+        .route("/api/oauth/userinfo", get(get_userinfo).post(get_userinfo))
+}
+
+/// RFC 7517 §5: the public keys that verify our ID Tokens.
+async fn get_jwks(State(state): State<AppState>, Now(now): Now) -> ApiResult<Response> {
+    let jwks = state
+        .keys
+        .jwks(&state.db, now, state.config.id_token_ttl)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut response = Json(jwks).into_response();
+    // Cached no longer than a new key is published before it signs.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    Ok(response)
+}
+
+fn bearer(code: Option<ErrorCode>, description: &'static str) -> ApiError {
+    ApiError::Bearer {
+        code,
+        description: description.into(),
+    }
+}
+
+/// The access token of the request (RFC 6750 §2.1 header, or §2.2 form
+/// body of a POST); never both.
+fn presented_token(method: &Method, headers: &HeaderMap, body: &[u8]) -> ApiResult<Option<String>> {
+    let header = match headers.get(header::AUTHORIZATION) {
+        None => None,
+        Some(v) => {
+            let v = v.to_str().map_err(|_| {
+                bearer(
+                    Some(ErrorCode::InvalidRequest),
+                    "The Authorization header is not valid.",
+                )
+            })?;
+            let (scheme, token) = v.trim().split_once(' ').unwrap_or((v, ""));
+            if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+                return Err(bearer(
+                    Some(ErrorCode::InvalidRequest),
+                    "Send the access token as Authorization: Bearer <token>.",
+                ));
+            }
+            Some(token.trim().to_owned())
+        }
+    };
+    let form = (*method == Method::POST && !body.is_empty())
+        .then(|| {
+            url::form_urlencoded::parse(body)
+                .find(|(k, _)| k == "access_token")
+                .map(|(_, v)| v.into_owned())
+        })
+        .flatten();
+    match (header, form) {
+        (Some(_), Some(_)) => Err(bearer(
+            Some(ErrorCode::InvalidRequest),
+            "Send the access token one way: the Authorization header or the form body.",
+        )),
+        (h, f) => Ok(h.or(f)),
+    }
+}
+
+/// OpenID Connect Core §5.3: the claims the access token's scopes release.
+async fn get_userinfo(
+    State(state): State<AppState>,
+    Now(now): Now,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let Some(token) = presented_token(&method, &headers, &body)? else {
+        return Err(bearer(None, "An access token is required."));
+    };
+    let invalid = || {
+        bearer(
+            Some(ErrorCode::InvalidToken),
+            "The access token is not valid (unknown, expired or revoked).",
+        )
+    };
+    if TokenKind::of(&token) != Some(TokenKind::Access) {
+        return Err(invalid());
+    }
+    let stored = grants::find_token(&state.db, TokenKind::Access, &sha256_hex(&token))
+        .await?
+        .filter(|t| t.is_active(now))
+        .ok_or_else(invalid)?;
+    if !stored.scopes.contains(Scope::OpenId) {
+        return Err(bearer(
+            Some(ErrorCode::InsufficientScope),
+            "UserInfo needs an access token with the openid scope.",
+        ));
+    }
+    let person = users::find_person(&state.db, &stored.user_id)
+        .await?
+        .ok_or_else(invalid)?;
+    Ok(no_store(Json(UserInfo {
+        sub: person.user_id.clone(),
+        claims: scoped_claims(&person, &stored.scopes),
+    })))
+}
