@@ -48,3 +48,7 @@ create table oauth_app_post_logout_uri (
     constraint oauth_app_post_logout_uri_app_fkey foreign key (oauth_app_id)
         references oauth_app (oauth_app_id) on delete cascade
 );
+
+-- prompt=none asks whether the person approved this app before: their
+-- grants for it, newest first, without reading their grants for other apps.
+create index oauth_grant_user_app_idx on oauth_grant (user_id, oauth_app_id, created_at);

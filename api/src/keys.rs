@@ -238,6 +238,12 @@ impl Keys {
         Ok(keys)
     }
 
+    /// Reads every stored key once: a key this configuration cannot decrypt
+    /// stops the server at start, not at its first ID Token.
+    pub async fn check(&self, db: &Db, now: i64) -> Result<(), KeyError> {
+        self.load(db, now).await.map(|_| ())
+    }
+
     /// The key that signs `alg` now, made if there is none yet.
     async fn signing_key(&self, db: &Db, alg: SigningAlg, now: i64) -> Result<Loaded, KeyError> {
         let find = |keys: &[Loaded]| {

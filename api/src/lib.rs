@@ -68,6 +68,7 @@ impl Application {
                 .as_ref()
                 .map(|k| k.0.as_str()),
         )?);
+        keys.check(&db, clock.now()).await?;
         Ok(Application {
             listener,
             state: AppState::new(db, config, clock, issuer, fetcher, keys),

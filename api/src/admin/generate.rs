@@ -235,6 +235,13 @@ pub fn render_insert_sql(backend: Backend, app: &NewClient, now: i64) -> String 
             quote(&uri.match_key())
         ));
     }
+    for uri in &app.post_logout_redirect_uris {
+        sql.push_str(&format!(
+            "insert into oauth_app_post_logout_uri (oauth_app_id, uri) values ({}, {});\n",
+            quote(&app.oauth_app_id),
+            quote(uri.as_str()),
+        ));
+    }
     sql.push_str("commit;\n");
     sql
 }
@@ -259,7 +266,7 @@ pub async fn generate_app(url: &str, args: GenerateApp, now: i64) -> AdminResult
         Some(s) => Some(crypto::hash_secret_blocking(s.clone()).await),
         None => None,
     };
-    let app = NewClient::operator(
+    let mut app = NewClient::operator(
         random_id(),
         client_id,
         hashed,
@@ -269,6 +276,8 @@ pub async fn generate_app(url: &str, args: GenerateApp, now: i64) -> AdminResult
         spec.scopes,
         args.owner_id.clone(),
     );
+    app.post_logout_redirect_uris =
+        dedup(args.post_logout_redirect_uris.clone().unwrap_or_default());
 
     let sql = if args.apply {
         let db = Db::connect(url, 2).await?;
@@ -294,6 +303,7 @@ pub async fn generate_app(url: &str, args: GenerateApp, now: i64) -> AdminResult
             "name": app.name,
             "redirect_uris": redirect_uris,
             "scopes": scope_names,
+            "post_logout_redirect_uris": app.post_logout_redirect_uris.iter().map(RedirectUri::as_str).collect::<Vec<_>>(),
             "applied": args.apply,
             "sql": sql,
         });

@@ -275,3 +275,44 @@ pub async fn delete_app(db: &Db, client_id: &str, yes: bool) -> AdminResult<Outc
     println!("Deleted {client_id} and {}.", usage_line(&usage));
     Ok(Outcome::Success)
 }
+
+/// `rotate-signing-key`: new keys for ID Tokens, used by every instance
+/// once published long enough (see `domain::oidc::PUBLISH_AHEAD`).
+pub async fn rotate_signing_key(
+    db: &Db,
+    alg: &str,
+    encryption_key: Option<&str>,
+    now: i64,
+) -> AdminResult<Outcome> {
+    use crate::domain::oidc::{SigningAlg, PUBLISH_AHEAD};
+    use crate::keys::{Keys, Sealer};
+    let sealer = Sealer::new(encryption_key).map_err(|e| AdminError::Invalid(e.to_string()))?;
+    let keys = Keys::new(sealer);
+    let algs: Vec<SigningAlg> = match SigningAlg::parse(alg) {
+        Some(a) => vec![a],
+        None => SigningAlg::ALL.to_vec(),
+    };
+    for alg in algs {
+        let kid = keys
+            .rotate(db, alg, now)
+            .await
+            .map_err(|e| AdminError::Invalid(e.to_string()))?;
+        tracing::warn!(
+            event = "signing_key_rotated",
+            alg = alg.as_str(),
+            kid,
+            "a new ID Token signing key"
+        );
+        println!(
+            "{}: new key {kid}, published now, signing from {}",
+            alg.as_str(),
+            when(now + PUBLISH_AHEAD)
+        );
+    }
+    if encryption_key.is_none() {
+        eprintln!(
+            "Note: the key is stored unencrypted (set SIGNING_KEY_ENCRYPTION_KEY to encrypt it)."
+        );
+    }
+    Ok(Outcome::Success)
+}

@@ -117,6 +117,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Make a new ID Token signing key: published at once, signing five
+    /// minutes later; the old key stays published until its tokens expire.
+    RotateSigningKey {
+        /// RS256 (the default every relying party accepts), ES256, or both.
+        #[arg(long, default_value = "both", value_parser = ["RS256", "ES256", "both"])]
+        alg: String,
+        /// 32 bytes (base64 or hex) that encrypt stored keys; the server's setting.
+        #[arg(long, env = "SIGNING_KEY_ENCRYPTION_KEY", hide_env_values = true)]
+        signing_key_encryption_key: Option<crate::config::KeyText>,
+    },
     /// List every registered resource.
     ListResources {
         #[arg(long)]
@@ -153,6 +163,9 @@ pub struct GenerateApp {
     /// The owning user's id (default: a placeholder in the SQL; no owner with --apply).
     #[arg(long)]
     pub owner_id: Option<String>,
+    /// Where RP-initiated logout may send people back to, comma-separated (same rules as redirect URIs).
+    #[arg(long, value_delimiter = ',', value_parser = parse_redirect_uri)]
+    pub post_logout_redirect_uris: Option<Vec<shared::RedirectUri>>,
     /// A public client (native or single-page app): no secret, PKCE only.
     #[arg(long)]
     pub public: bool,
@@ -270,6 +283,18 @@ async fn dispatch(cli: Cli) -> AdminResult<Outcome> {
             json,
         } => resources::register(&connect(&url).await?, uri, name, scopes, json, now).await,
         Command::ListResources { json } => resources::list(&connect(&url).await?, json).await,
+        Command::RotateSigningKey {
+            alg,
+            signing_key_encryption_key,
+        } => {
+            manage::rotate_signing_key(
+                &connect(&url).await?,
+                &alg,
+                signing_key_encryption_key.as_ref().map(|k| k.0.as_str()),
+                now,
+            )
+            .await
+        }
         Command::ShowResource { resource, json } => {
             resources::show(&connect(&url).await?, &resource, json).await
         }

@@ -424,26 +424,26 @@ impl Write for End {
     }
 }
 
+const APPROVALS_SQL: &str = "select scopes, resources from oauth_grant
+     where user_id = $1 and oauth_app_id = $2 and revoked_at is null
+     order by created_at desc limit 20";
+
 /// The person's unrevoked grants for an app (the newest few): what they
 /// have approved before.
 pub async fn approvals(db: &Db, user_id: &str, oauth_app_id: &str) -> StoreResult<Vec<Approval>> {
-    sqlx::query(
-        "select scopes, resources from oauth_grant
-         where user_id = $1 and oauth_app_id = $2 and revoked_at is null
-         order by created_at desc limit 20",
-    )
-    .bind(user_id)
-    .bind(oauth_app_id)
-    .fetch_all(&db.read)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Approval {
-            scopes: scopes(r, "scopes")?,
-            resources: parse_resources(&r.try_get::<String, _>("resources")?),
+    sqlx::query(APPROVALS_SQL)
+        .bind(user_id)
+        .bind(oauth_app_id)
+        .fetch_all(&db.read)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Approval {
+                scopes: scopes(r, "scopes")?,
+                resources: parse_resources(&r.try_get::<String, _>("resources")?),
+            })
         })
-    })
-    .collect()
+        .collect()
 }
 
 /// Revokes a grant: every code and token issued under it stops working.
@@ -562,6 +562,8 @@ mod tests {
                 .into(),
             "update access_token set revoked_at = $1 where token_hash = $2 and revoked_at is null"
                 .into(),
+            APPROVALS_SQL.into(),
+            token_lookup(TokenKind::Access).replace("$2", "$1"),
         ];
         for spent in [Spent::Code, Spent::Refresh] {
             statements.extend(claim_sql_sqlite(spent).split(';').map(str::to_owned));

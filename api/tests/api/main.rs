@@ -19,6 +19,7 @@ mod metadata;
 mod migration;
 mod multi_instance;
 mod oauth2_client;
+mod oidc;
 mod registration;
 mod resources;
 mod revoke;

@@ -5,6 +5,7 @@ mod flows;
 mod generate_app;
 mod helpers;
 mod manage;
+mod oidc;
 mod resources;
 mod secrets;
 mod test_server;
