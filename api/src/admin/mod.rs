@@ -191,6 +191,10 @@ pub struct TestServer {
     /// Where the API is served (`<backend-url>/api/oauth/token`).
     #[arg(long, default_value = "http://localhost:8006")]
     pub backend_url: String,
+    /// Act as an OpenID Connect relying party: ask for `openid profile email`
+    /// with a nonce, verify the ID Token against the JWKS, show UserInfo.
+    #[arg(long)]
+    pub oidc: bool,
 }
 
 /// Why a command failed; every variant exits with status 1.

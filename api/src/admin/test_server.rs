@@ -6,12 +6,19 @@
 //! the token exchange, introspection, refresh and revocation from its own
 //! side, so the client secret never reaches the browser. On Ctrl-C or SIGTERM
 //! it deletes the app, and with it every grant, code and token it produced.
+//!
+//! With `--oidc` it is an OpenID Connect relying party instead: it asks for
+//! `openid profile email` with a `nonce`, verifies the ID Token it gets
+//! (signature against the published JWKS, `iss`, `aud`, `exp`, `nonce`,
+//! `at_hash`, `azp`) with an independent JOSE library, and shows the claims
+//! next to the UserInfo answer.
 
 use super::generate::new_client_id;
 use super::manage::when;
 use super::{AdminError, AdminResult, Outcome, TestServer};
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::{self, ct_eq, random_id, random_token, CLIENT_SECRET_PREFIX};
+use crate::domain::oidc::at_hash;
 use crate::domain::pkce::s256_challenge;
 use crate::store::apps::{self, NewClient};
 use crate::store::{users, Db};
@@ -20,6 +27,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use serde_json::Value;
 use shared::{RedirectUri, Scope, ScopeSet, TokenResponse};
@@ -43,8 +52,17 @@ struct Client {
     authorize_endpoint: String,
     backend: String,
     http: reqwest::Client,
-    /// `(state, PKCE verifier)` of sign-ins in progress.
-    pending: Mutex<VecDeque<(String, String)>>,
+    /// Sign-ins in progress.
+    pending: Mutex<VecDeque<Pending>>,
+    /// Relying party mode: identity scopes, a nonce, ID Token verification.
+    oidc: bool,
+}
+
+/// One sign-in started on the home page and not yet back.
+struct Pending {
+    state: String,
+    verifier: String,
+    nonce: Option<String>,
 }
 
 type Shared = Arc<Client>;
@@ -104,6 +122,9 @@ pub async fn run(db: &Db, args: TestServer) -> AdminResult<Outcome> {
     println!("  owner:         {} ({})", owner.email, owner.user_id);
     println!("  consent at:    {platform}/auth/authorize");
     println!("  API at:        {backend}/api/oauth/…");
+    if args.oidc {
+        println!("  mode:          OpenID Connect (asks for openid profile email, verifies the ID Token)");
+    }
     println!("test server listening on {home}");
     println!("Open it in a browser and click \"Sign in with AutoGPT\". Ctrl-C stops it and deletes the app.");
 
@@ -118,6 +139,7 @@ pub async fn run(db: &Db, args: TestServer) -> AdminResult<Outcome> {
             .build()
             .map_err(|e| AdminError::Invalid(format!("cannot make an HTTP client: {e}")))?,
         pending: Mutex::default(),
+        oidc: args.oidc,
     });
     let served = serve(listener, client, signal).await;
     if let Err(e) = &served {
@@ -226,26 +248,37 @@ async fn home(State(client): State<Shared>) -> Response {
     let state = random_token("");
     let verifier = random_token("");
     let challenge = s256_challenge(&verifier);
+    let nonce = client.oidc.then(|| random_token(""));
     {
         let mut pending = client.pending.lock().unwrap_or_else(|e| e.into_inner());
         if pending.len() >= MAX_PENDING {
             pending.pop_front();
         }
-        pending.push_back((state.clone(), verifier));
+        pending.push_back(Pending {
+            state: state.clone(),
+            verifier,
+            nonce: nonce.clone(),
+        });
     }
-    let scopes = ScopeSet::new(Scope::PLATFORM).to_space_separated();
-    let href = match url::Url::parse_with_params(
-        &client.authorize_endpoint,
-        [
-            ("response_type", "code"),
-            ("client_id", client.client_id.as_str()),
-            ("redirect_uri", client.redirect_uri.as_str()),
-            ("scope", scopes.as_str()),
-            ("state", state.as_str()),
-            ("code_challenge", challenge.as_str()),
-            ("code_challenge_method", "S256"),
-        ],
-    ) {
+    let scopes = if client.oidc {
+        ScopeSet::new(Scope::IDENTITY)
+    } else {
+        ScopeSet::new(Scope::PLATFORM)
+    }
+    .to_space_separated();
+    let mut params = vec![
+        ("response_type", "code"),
+        ("client_id", client.client_id.as_str()),
+        ("redirect_uri", client.redirect_uri.as_str()),
+        ("scope", scopes.as_str()),
+        ("state", state.as_str()),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    if let Some(nonce) = &nonce {
+        params.push(("nonce", nonce));
+    }
+    let href = match url::Url::parse_with_params(&client.authorize_endpoint, params) {
         Ok(u) => u.to_string(),
         Err(e) => {
             return page(
@@ -264,7 +297,7 @@ async fn home(State(client): State<Shared>) -> Response {
          <dt>Redirect URI</dt><dd><code>{redirect}</code></dd>\
          <dt>Scopes</dt><dd><code>{scopes}</code></dd>\
          <dt>state</dt><dd><code>{state}</code></dd>\
-         <dt>code_challenge (S256)</dt><dd><code>{challenge}</code></dd></dl>\
+         <dt>code_challenge (S256)</dt><dd><code>{challenge}</code></dd>{nonce}</dl>\
          <p>The code verifier and the client secret stay on the test server.</p></details>",
         id = esc(&client.client_id),
         href = esc(&href),
@@ -273,8 +306,16 @@ async fn home(State(client): State<Shared>) -> Response {
         scopes = esc(&scopes),
         state = esc(&state),
         challenge = esc(&challenge),
+        nonce = nonce
+            .map(|n| format!("<dt>nonce</dt><dd><code>{}</code></dd>", esc(&n)))
+            .unwrap_or_default(),
     );
-    page(StatusCode::OK, "OAuth test client", &body)
+    let title = if client.oidc {
+        "OpenID Connect test client"
+    } else {
+        "OAuth test client"
+    };
+    page(StatusCode::OK, title, &body)
 }
 
 #[derive(Debug, Deserialize)]
@@ -287,14 +328,14 @@ struct CallbackQuery {
 
 /// RFC 6749 §4.1.2: checks `state`, then exchanges the code (§4.1.3) from here.
 async fn callback(State(client): State<Shared>, Query(q): Query<CallbackQuery>) -> Response {
-    let verifier = q.state.as_deref().and_then(|state| {
+    let started = q.state.as_deref().and_then(|state| {
         let mut pending = client.pending.lock().unwrap_or_else(|e| e.into_inner());
         let i = pending
             .iter()
-            .position(|(s, _)| ct_eq(s.as_bytes(), state.as_bytes()))?;
-        pending.remove(i).map(|(_, v)| v)
+            .position(|p| ct_eq(p.state.as_bytes(), state.as_bytes()))?;
+        pending.remove(i)
     });
-    let Some(verifier) = verifier else {
+    let Some(started) = started else {
         return page(
             StatusCode::BAD_REQUEST,
             "State mismatch",
@@ -331,11 +372,11 @@ async fn callback(State(client): State<Shared>, Query(q): Query<CallbackQuery>) 
                 ("grant_type", "authorization_code"),
                 ("code", code),
                 ("redirect_uri", &client.redirect_uri),
-                ("code_verifier", &verifier),
+                ("code_verifier", &started.verifier),
             ],
         )
         .await;
-    token_page(&result, None)
+    token_page(&client, &result, None, started.nonce.as_deref()).await
 }
 
 /// The tokens a page shows, carried between pages in hidden fields.
@@ -350,6 +391,9 @@ struct Tokens {
     /// For /revoke: `access` or `refresh`.
     #[serde(default)]
     which: Option<String>,
+    /// The sign-in's nonce (OIDC mode), which a refreshed ID Token may repeat.
+    #[serde(default)]
+    nonce: Option<String>,
 }
 
 /// RFC 7662: is the access token active, and what does the server say about it?
@@ -377,7 +421,7 @@ async fn refresh(State(client): State<Shared>, Form(t): Form<Tokens>) -> Respons
             ],
         )
         .await;
-    token_page(&result, Some(&t))
+    token_page(&client, &result, Some(&t), t.nonce.as_deref()).await
 }
 
 /// RFC 7009: revokes the access token, or the refresh token (and its grant).
@@ -430,8 +474,171 @@ impl Client {
     }
 }
 
+impl Client {
+    async fn get_json(&self, url: &str, bearer: Option<&str>) -> Answer {
+        let mut req = self.http.get(url);
+        if let Some(token) = bearer {
+            req = req.bearer_auth(token);
+        }
+        let res = req
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach {url}: {e}"))?;
+        let status = res.status().as_u16();
+        let text = res.text().await.map_err(|e| e.to_string())?;
+        Ok((
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        ))
+    }
+
+    /// OpenID Connect Core §3.1.3.7: checks the ID Token as a relying party
+    /// must, with keys and issuer taken from discovery, not from this process.
+    async fn verify_id_token(
+        &self,
+        id_token: &str,
+        access_token: &str,
+        nonce: Option<&str>,
+    ) -> Result<Verified, String> {
+        let discovery = match self
+            .get_json(
+                &format!("{}/.well-known/openid-configuration", self.backend),
+                None,
+            )
+            .await?
+        {
+            (200, doc) => doc,
+            (status, _) => return Err(format!("discovery answered HTTP {status}")),
+        };
+        let issuer = discovery["issuer"]
+            .as_str()
+            .ok_or("discovery names no issuer")?
+            .to_owned();
+        let jwks = match self
+            .get_json(&format!("{}/api/oauth/jwks", self.backend), None)
+            .await?
+        {
+            (200, jwks) => serde_json::from_value::<JwkSet>(jwks)
+                .map_err(|e| format!("the JWKS does not parse: {e}"))?,
+            (status, _) => return Err(format!("the JWKS endpoint answered HTTP {status}")),
+        };
+        let header =
+            jsonwebtoken::decode_header(id_token).map_err(|e| format!("not a JWS: {e}"))?;
+        let kid = header.kid.clone().ok_or("the header has no kid")?;
+        let jwk = jwks
+            .find(&kid)
+            .ok_or_else(|| format!("no key {kid:?} in the JWKS"))?;
+        let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("unusable key {kid:?}: {e}"))?;
+        if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
+            return Err(format!("unexpected alg {:?}", header.alg));
+        }
+        let mut validation = Validation::new(header.alg);
+        validation.set_issuer(&[&issuer]);
+        validation.set_audience(&[&self.client_id]);
+        validation.set_required_spec_claims(&["iss", "aud", "exp", "sub"]);
+        let claims = jsonwebtoken::decode::<Value>(id_token, &key, &validation)
+            .map_err(|e| format!("rejected: {e}"))?
+            .claims;
+        let mut checks = vec![
+            format!(
+                "signature ({:?}, key {kid}) from the published JWKS",
+                header.alg
+            ),
+            format!("iss is {issuer}"),
+            "aud holds this client_id".to_owned(),
+            "not expired".to_owned(),
+        ];
+        match (nonce, claims.get("nonce").and_then(Value::as_str)) {
+            (Some(want), Some(got)) if ct_eq(want.as_bytes(), got.as_bytes()) => {
+                checks.push("nonce is the one this sign-in sent".into())
+            }
+            (_, Some(_)) => return Err("the nonce is not the one this sign-in sent".into()),
+            (Some(_), None) => checks.push("no nonce (allowed on refresh)".into()),
+            (None, None) => {}
+        }
+        match claims.get("at_hash").and_then(Value::as_str) {
+            Some(h) if h == at_hash(access_token) => {
+                checks.push("at_hash matches the access token".into())
+            }
+            Some(_) => return Err("at_hash does not match the access token".into()),
+            None => return Err("no at_hash".into()),
+        }
+        match claims.get("azp").and_then(Value::as_str) {
+            Some(azp) if azp == self.client_id => checks.push("azp is this client_id".into()),
+            _ => return Err("azp is not this client_id".into()),
+        }
+        if claims.get("iat").and_then(Value::as_i64).is_none() {
+            return Err("no iat".into());
+        }
+        Ok(Verified {
+            header: serde_json::json!({ "alg": header.alg, "kid": kid, "typ": header.typ }),
+            claims,
+            checks,
+        })
+    }
+
+    /// The verified ID Token and the UserInfo answer, as a page section.
+    async fn identity_section(&self, id_token: Option<&str>, tokens: &Tokens) -> String {
+        let Some(id_token) = id_token else {
+            return "<section id=\"id-token\"><h2>ID Token</h2>\
+                    <p class=\"bad\">The token response carried no ID Token.</p></section>"
+                .into();
+        };
+        let verified = match self
+            .verify_id_token(id_token, &tokens.access_token, tokens.nonce.as_deref())
+            .await
+        {
+            Ok(v) => format!(
+                "<p class=\"good\" id=\"id-token-verdict\">ID Token verified.</p><ul>{}</ul>\
+                 <h3>Header</h3><pre>{}</pre><h3>Claims</h3><pre id=\"id-token-claims\">{}</pre>",
+                v.checks
+                    .iter()
+                    .map(|c| format!("<li>{}</li>", esc(c)))
+                    .collect::<String>(),
+                esc(&serde_json::to_string_pretty(&v.header).unwrap_or_default()),
+                esc(&serde_json::to_string_pretty(&v.claims).unwrap_or_default()),
+            ),
+            Err(why) => format!(
+                "<p class=\"bad\" id=\"id-token-verdict\">ID Token NOT verified: {}</p>",
+                esc(&why)
+            ),
+        };
+        let userinfo = self
+            .get_json(
+                &format!("{}/api/oauth/userinfo", self.backend),
+                Some(&tokens.access_token),
+            )
+            .await;
+        let userinfo = match &userinfo {
+            Ok((status, body)) => format!(
+                "<p>HTTP {status}</p><pre id=\"userinfo\">{}</pre>",
+                esc(&serde_json::to_string_pretty(body).unwrap_or_default())
+            ),
+            Err(e) => format!("<p class=\"bad\">{}</p>", esc(e)),
+        };
+        format!(
+            "<section id=\"id-token\"><h2>ID Token</h2>{verified}\
+             <details><summary>Compact form</summary><pre>{}</pre></details></section>\
+             <section id=\"userinfo-section\"><h2>UserInfo</h2>{userinfo}</section>",
+            esc(id_token)
+        )
+    }
+}
+
+/// An ID Token that passed every check, for display.
+struct Verified {
+    header: Value,
+    claims: Value,
+    checks: Vec<String>,
+}
+
 /// After a token request: the new tokens, or the error with the old ones (if any).
-fn token_page(answer: &Answer, old: Option<&Tokens>) -> Response {
+async fn token_page(
+    client: &Client,
+    answer: &Answer,
+    old: Option<&Tokens>,
+    nonce: Option<&str>,
+) -> Response {
     let title = if old.is_some() {
         "Refresh"
     } else {
@@ -445,9 +652,17 @@ fn token_page(answer: &Answer, old: Option<&Tokens>) -> Response {
                 scope: t.scope,
                 expires_at: SystemClock.now() + t.expires_in,
                 which: None,
+                nonce: nonce.map(str::to_owned),
+            };
+            let identity = if client.oidc {
+                client
+                    .identity_section(t.id_token.as_deref(), &tokens)
+                    .await
+            } else {
+                String::new()
             };
             let body = format!(
-                "<p class=\"good\">Tokens received (HTTP 200, <code>{}</code>, expires in {} s).</p>{}",
+                "<p class=\"good\">Tokens received (HTTP 200, <code>{}</code>, expires in {} s).</p>{identity}{}",
                 esc(&t.token_type),
                 t.expires_in,
                 tokens_panel(&tokens)
@@ -488,11 +703,18 @@ fn tokens_panel(t: &Tokens) -> String {
         "<input type=\"hidden\" name=\"access_token\" value=\"{}\">\
          <input type=\"hidden\" name=\"refresh_token\" value=\"{}\">\
          <input type=\"hidden\" name=\"scope\" value=\"{}\">\
-         <input type=\"hidden\" name=\"expires_at\" value=\"{}\">",
+         <input type=\"hidden\" name=\"expires_at\" value=\"{}\">{}",
         esc(&t.access_token),
         esc(&t.refresh_token),
         esc(&t.scope),
-        t.expires_at
+        t.expires_at,
+        t.nonce
+            .as_deref()
+            .map(|n| format!(
+                "<input type=\"hidden\" name=\"nonce\" value=\"{}\">",
+                esc(n)
+            ))
+            .unwrap_or_default()
     );
     let button = |action: &str, extra: &str, label: &str| {
         format!(

@@ -17,8 +17,13 @@ struct TestServer {
 
 impl TestServer {
     fn start(db: &TestDb, owner_id: &str, api_base: &str) -> TestServer {
+        TestServer::start_with(db, owner_id, api_base, &[])
+    }
+
+    fn start_with(db: &TestDb, owner_id: &str, api_base: &str, extra: &[&str]) -> TestServer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_oauth-admin"))
             .args(["test-server", "--owner-id", owner_id, "--port", "0"])
+            .args(extra)
             .args(["--platform-url", api_base, "--backend-url", api_base])
             .env("DATABASE_URL", &db.url)
             .stdin(Stdio::null())
@@ -231,4 +236,107 @@ fn the_test_server_needs_an_existing_owner() {
         "{err}"
     );
     admin(&db).args(["test-server"]).assert().code(2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_oidc_test_server_verifies_the_id_token_and_shows_userinfo() {
+    let db = TestDb::new();
+    let api = TestApi::spawn(&db).await;
+    let owner = api.sign_up("grace@example.com").await;
+    let server = TestServer::start_with(&db, &owner, &api.base, &["--oidc"]);
+    assert!(
+        server.banner.contains("OpenID Connect"),
+        "{}",
+        server.banner
+    );
+    let http = reqwest::Client::new();
+    let home = http
+        .get(&server.url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("OpenID Connect test client"), "{home}");
+    let href =
+        between(&home, "id=\"sign-in\" class=\"button\" href=\"", "\"").replace("&amp;", "&");
+    let query: std::collections::HashMap<String, String> = url::Url::parse(&href)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert_eq!(query["scope"], "openid profile email");
+    assert!(query["nonce"].len() >= 32, "{query:?}");
+
+    let approved: serde_json::Value = api
+        .browser
+        .post(format!("{}/api/oauth/authorize", api.base))
+        .json(&json!({
+            "client_id": query["client_id"], "redirect_uri": query["redirect_uri"],
+            "scope": query["scope"], "state": query["state"], "nonce": query["nonce"],
+            "code_challenge": query["code_challenge"], "code_challenge_method": "S256",
+            "response_type": "code", "decision": "approve",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page = http
+        .get(approved["redirect_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("ID Token verified."), "{page}");
+    assert!(
+        page.contains("nonce is the one this sign-in sent"),
+        "{page}"
+    );
+    assert!(page.contains("at_hash matches the access token"), "{page}");
+    let claims: serde_json::Value = serde_json::from_str(
+        &between(&page, "<pre id=\"id-token-claims\">", "</pre>").replace("&quot;", "\""),
+    )
+    .unwrap();
+    assert_eq!(claims["sub"], owner.as_str());
+    assert_eq!(claims["nonce"], query["nonce"].as_str());
+    assert_eq!(claims["aud"], query["client_id"].as_str());
+    let userinfo: serde_json::Value = serde_json::from_str(
+        &between(&page, "<pre id=\"userinfo\">", "</pre>").replace("&quot;", "\""),
+    )
+    .unwrap();
+    assert_eq!(userinfo["sub"], owner.as_str());
+    assert_eq!(userinfo["email"], "grace@example.com");
+
+    // A refresh brings a new ID Token for the same person, again verified.
+    let access = between(&page, "id=\"access-token\">", "<").to_owned();
+    let refresh = between(&page, "id=\"refresh-token\">", "<").to_owned();
+    let nonce = between(&page, "name=\"nonce\" value=\"", "\"").to_owned();
+    assert_eq!(nonce, query["nonce"]);
+    let refreshed = http
+        .post(format!("{}/refresh", server.url))
+        .form(&[
+            ("access_token", access),
+            ("refresh_token", refresh),
+            ("nonce", nonce),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(refreshed.contains("ID Token verified."), "{refreshed}");
+    let again: serde_json::Value = serde_json::from_str(
+        &between(&refreshed, "<pre id=\"id-token-claims\">", "</pre>").replace("&quot;", "\""),
+    )
+    .unwrap();
+    assert_eq!(again["sub"], claims["sub"]);
+    assert_eq!(again["auth_time"], claims["auth_time"]);
+    let (status, _) = server.terminate();
+    assert!(status.success());
 }
