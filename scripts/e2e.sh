@@ -27,6 +27,23 @@ for f in dist/*.wasm dist/*.js dist/*.css; do
 done
 echo "==> wasm + js + css, gzip -9: $((total / 1024)) KB (${total} bytes)"
 
+# The Python relying party (tests/authlib.test.mjs): Authlib in e2e/.venv,
+# made again only when e2e/requirements.txt changed.
+venv=e2e/.venv
+if [[ ! -x "${venv}/bin/python" ]] || ! cmp -s e2e/requirements.txt "${venv}/requirements.txt"; then
+  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    echo "==> apt-get install -y python3 python3-venv"
+    apt-get update
+    apt-get install -y --no-install-recommends python3 python3-venv
+  fi
+  echo "==> python3 -m venv ${venv}; pip install -r e2e/requirements.txt"
+  rm -rf "${venv}"
+  python3 -m venv "${venv}"
+  "${venv}/bin/pip" install --quiet --disable-pip-version-check -r e2e/requirements.txt
+  cp e2e/requirements.txt "${venv}/requirements.txt"
+fi
+export E2E_PYTHON="${PWD}/${venv}/bin/python"
+
 echo "==> e2e (node --test)"
 cd e2e
 node run.mjs "$@"

@@ -21,9 +21,10 @@ let counter = 0;
 /**
  * Registers an app and returns `{client_id, client_secret, ...}`. A `public`
  * app (a browser or native app: no secret, PKCE S256) has no client_secret.
- * @param {{name?: string, description?: string, redirectUris: string[], scopes: string[], public?: boolean}} opts
+ * `postLogoutRedirectUris` are where RP-initiated logout may send people back to.
+ * @param {{name?: string, description?: string, redirectUris: string[], scopes: string[], public?: boolean, postLogoutRedirectUris?: string[]}} opts
  */
-export async function generateApp({ name, description, redirectUris, scopes, public: isPublic = false }) {
+export async function generateApp({ name, description, redirectUris, scopes, public: isPublic = false, postLogoutRedirectUris }) {
   counter += 1;
   const out = await admin([
     'generate-app',
@@ -31,6 +32,7 @@ export async function generateApp({ name, description, redirectUris, scopes, pub
     '--description', description ?? 'Builds and runs agents on your behalf.',
     '--redirect-uris', redirectUris.join(','),
     '--scopes', scopes.join(','),
+    ...(postLogoutRedirectUris?.length ? ['--post-logout-redirect-uris', postLogoutRedirectUris.join(',')] : []),
     ...(isPublic ? ['--public'] : []),
     '--apply',
     '--json',
@@ -52,9 +54,13 @@ export async function disableApp(clientId) {
   await admin(['disable-app', clientId]);
 }
 
-/** Creates a user (password on stdin, as the CLI wants it); returns `{user_id, email}`. */
-export async function createUser({ email, password }) {
-  return JSON.parse(await admin(['create-user', '--email', email, '--json'], `${password}\n`));
+/**
+ * Creates a user (password on stdin, as the CLI wants it); returns `{user_id, email, ...}`.
+ * `name` is the OpenID Connect `name` claim (with the `profile` scope).
+ */
+export async function createUser({ email, password, name }) {
+  const args = ['create-user', '--email', email, ...(name ? ['--name', name] : []), '--json'];
+  return JSON.parse(await admin(args, `${password}\n`));
 }
 
 /** Every registered app, as `list-apps --json` prints them. */
