@@ -58,6 +58,11 @@ pub struct Config {
     #[arg(long, env = "PKCE_PLAIN_ENABLED", default_value_t = true, action = clap::ArgAction::Set)]
     pub pkce_plain_enabled: bool,
 
+    /// Whether a verified app the person already allowed everything a
+    /// request asks for continues without the consent screen.
+    #[arg(long, env = "REMEMBER_CONSENT", default_value_t = true, action = clap::ArgAction::Set)]
+    pub remember_consent: bool,
+
     /// Failed sign-ins per account, or client authentications per client,
     /// allowed per window (counted in the database: for the whole deployment).
     #[arg(long, env = "MAX_AUTH_FAILURES", default_value_t = 5)]
@@ -246,6 +251,7 @@ impl Config {
             session_ttl: 7 * 24 * 3600,
             signup_enabled: true,
             pkce_plain_enabled: true,
+            remember_consent: true,
             max_auth_failures: 5,
             auth_failure_window: 300,
             max_source_failures: 30,

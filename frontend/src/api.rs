@@ -10,8 +10,8 @@ use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::{
-    AppInfo, AuthConfig, AuthorizeRequest, AuthorizeResponse, Credentials, ErrorBody,
-    LogoutRequest, Me,
+    AppInfo, AuthConfig, AuthorizeRequest, AuthorizeResponse, ConnectedApps, Credentials,
+    ErrorBody, LogoutRequest, Me,
 };
 
 async fn send(request: Result<Request, ApiError>) -> Result<Response, ApiError> {
@@ -118,4 +118,31 @@ pub async fn confirm_logout(request: &LogoutRequest) -> Result<AuthorizeResponse
 /// `redirect_url` is the only place the page ever sends the browser.
 pub async fn authorize(request: &AuthorizeRequest) -> Result<AuthorizeResponse, ApiError> {
     json(post("/api/oauth/authorize", request)).await
+}
+
+/// `GET /api/account/apps`: the apps with access to the account.
+pub async fn connected_apps() -> Result<ConnectedApps, ApiError> {
+    json(get("/api/account/apps")).await
+}
+
+/// `DELETE /api/account/apps/{client_id}`: removes that app's access.
+pub async fn remove_app(client_id: &str) -> Result<(), ApiError> {
+    let url = format!(
+        "/api/account/apps/{}",
+        crate::logic::query::encode(client_id)
+    );
+    send(Request::delete(&url).build().map_err(|_| ApiError::Network))
+        .await
+        .map(|_| ())
+}
+
+/// `POST /api/account/sign-out-everywhere`: ends every session of the person.
+pub async fn sign_out_everywhere() -> Result<(), ApiError> {
+    send(
+        Request::post("/api/account/sign-out-everywhere")
+            .build()
+            .map_err(|_| ApiError::Network),
+    )
+    .await
+    .map(|_| ())
 }

@@ -22,7 +22,7 @@ pub use app::App;
 mod app {
     use crate::logic::next::AuthMode;
     use crate::pages::{
-        AuthorizePage, HomePage, LoginPage, LogoutPage, NotFoundPage, SignedOutPage,
+        AppsPage, AuthorizePage, HomePage, LoginPage, LogoutPage, NotFoundPage, SignedOutPage,
     };
     use leptos::prelude::*;
     use leptos_router::components::{FlatRoutes, Route, Router};
@@ -45,6 +45,7 @@ mod app {
                     <Route path=path!("/auth/signup") view=|| view! { <LoginPage mode=AuthMode::SignUp/> }/>
                     <Route path=path!("/auth/logout") view=LogoutPage/>
                     <Route path=path!("/auth/signed-out") view=SignedOutPage/>
+                    <Route path=path!("/account/apps") view=AppsPage/>
                 </FlatRoutes>
             </Router>
         }

@@ -91,6 +91,41 @@ pub struct AppInfo {
     /// The requested resources this server knows, with their names.
     #[serde(default)]
     pub resources: Vec<ResourceInfo>,
+    /// What the signed-in person already allowed this app (its consent
+    /// record), by scope name; empty when signed out or never allowed.
+    #[serde(default)]
+    pub granted_scopes: Vec<String>,
+    /// The resources of that consent.
+    #[serde(default)]
+    pub granted_resources: Vec<String>,
+    /// Whether a request it fully covers may continue without the screen
+    /// (a verified app, and the operator did not turn remembering off).
+    #[serde(default)]
+    pub remembers: bool,
+}
+
+/// One app with access to the person's account (`GET /api/account/apps`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedApp {
+    pub client_id: String,
+    pub name: String,
+    pub logo_url: Option<String>,
+    pub registration: Registration,
+    /// The scopes allowed, with their descriptions.
+    pub scopes: Vec<ScopeInfo>,
+    /// The services its tokens are for, by name (or URI, if unnamed).
+    #[serde(default)]
+    pub resources: Vec<String>,
+    /// Unix seconds: first allowed, last extended, last issued a token.
+    pub granted_at: i64,
+    pub updated_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// `GET /api/account/apps`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedApps {
+    pub apps: Vec<ConnectedApp>,
 }
 
 impl AppInfo {

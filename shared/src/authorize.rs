@@ -164,6 +164,56 @@ pub struct AuthorizeRequest {
     pub params: AuthorizeParams,
     /// Required: a body that does not say is refused (never approved).
     pub decision: Decision,
+    /// The scopes the person left ticked (space-separated), when fewer
+    /// than requested (RFC 6749 §3.3 allows a narrower grant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen_scope: Option<String>,
+}
+
+/// Why the scopes a person left ticked cannot be what is granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeChoiceProblem {
+    /// Nothing left ticked (deny instead).
+    Empty,
+    /// A name that is not a scope, or one the request did not ask for.
+    NotRequested,
+    /// `openid` is the sign-in itself: it stays when it was asked for.
+    OpenIdRequired,
+}
+
+impl fmt::Display for ScopeChoiceProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ScopeChoiceProblem::Empty => "chosen_scope must keep at least one scope.",
+            ScopeChoiceProblem::NotRequested => {
+                "chosen_scope may only name scopes the request asked for."
+            }
+            ScopeChoiceProblem::OpenIdRequired => {
+                "chosen_scope must keep openid when the request asked for it."
+            }
+        })
+    }
+}
+
+/// The scopes to grant: all that were requested, or the ticked subset.
+pub fn choose_scopes(
+    requested: &ScopeSet,
+    chosen: Option<&str>,
+) -> Result<ScopeSet, ScopeChoiceProblem> {
+    let Some(chosen) = chosen else {
+        return Ok(requested.clone());
+    };
+    let chosen = ScopeSet::parse(chosen).map_err(|_| ScopeChoiceProblem::NotRequested)?;
+    if chosen.is_empty() {
+        return Err(ScopeChoiceProblem::Empty);
+    }
+    if !chosen.is_subset_of(requested) {
+        return Err(ScopeChoiceProblem::NotRequested);
+    }
+    if requested.contains(Scope::OpenId) && !chosen.contains(Scope::OpenId) {
+        return Err(ScopeChoiceProblem::OpenIdRequired);
+    }
+    Ok(chosen)
 }
 
 /// Stage 1's result: the client and redirect URI to verify, and the state
@@ -696,6 +746,42 @@ mod tests {
         assert_eq!(
             AuthorizeProblem::UnknownScopes(vec![]).code(),
             ErrorCode::InvalidScope
+        );
+    }
+}
+
+#[cfg(test)]
+mod choice_tests {
+    use super::*;
+
+    #[test]
+    fn a_choice_is_a_non_empty_subset_that_keeps_openid() {
+        let asked = ScopeSet::parse("openid READ_GRAPH EXECUTE_GRAPH").unwrap();
+        assert_eq!(choose_scopes(&asked, None), Ok(asked.clone()));
+        assert_eq!(
+            choose_scopes(&asked, Some("READ_GRAPH openid")),
+            Ok(ScopeSet::parse("openid READ_GRAPH").unwrap())
+        );
+        assert_eq!(
+            choose_scopes(&asked, Some("")),
+            Err(ScopeChoiceProblem::Empty)
+        );
+        assert_eq!(
+            choose_scopes(&asked, Some("openid READ_STORE")),
+            Err(ScopeChoiceProblem::NotRequested)
+        );
+        assert_eq!(
+            choose_scopes(&asked, Some("openid nope")),
+            Err(ScopeChoiceProblem::NotRequested)
+        );
+        assert_eq!(
+            choose_scopes(&asked, Some("READ_GRAPH")),
+            Err(ScopeChoiceProblem::OpenIdRequired)
+        );
+        let plain = ScopeSet::parse("READ_GRAPH EXECUTE_GRAPH").unwrap();
+        assert_eq!(
+            choose_scopes(&plain, Some("EXECUTE_GRAPH")),
+            Ok(ScopeSet::parse("EXECUTE_GRAPH").unwrap())
         );
     }
 }

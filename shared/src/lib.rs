@@ -15,8 +15,8 @@ pub mod token;
 
 pub use api::*;
 pub use authorize::{
-    sign_in_is_fresh, AuthorizationRequest, AuthorizeParams, AuthorizeProblem, AuthorizeRequest,
-    ClientPolicy, ClientTarget, Prompt, MAX_NONCE_LEN,
+    choose_scopes, sign_in_is_fresh, AuthorizationRequest, AuthorizeParams, AuthorizeProblem,
+    AuthorizeRequest, ClientPolicy, ClientTarget, Prompt, ScopeChoiceProblem, MAX_NONCE_LEN,
 };
 pub use error::{ErrorBody, ErrorCode};
 pub use protocol::*;

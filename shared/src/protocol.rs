@@ -230,6 +230,10 @@ impl CodeChallenge {
 pub enum Decision {
     Approve,
     Deny,
+    /// No screen was shown because the person already allowed all of it;
+    /// the server checks that itself (the consent record, the client's
+    /// registration, `prompt`, the operator's setting).
+    Remembered,
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
 //! What the consent screen shows about an app.
 
 use super::cimd::resolve_client;
-use super::extract::{ApiPath, ClientAddr, ListQuery, Now};
+use super::extract::{ApiPath, ClientAddr, ListQuery, MaybeUser, Now};
 use crate::domain::authorize::verify_client;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::{apps, resources};
+use crate::store::{apps, consents, resources};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -30,6 +30,7 @@ async fn get_app(
     Now(now): Now,
     ClientAddr(source): ClientAddr,
     ApiPath(client_id): ApiPath<String>,
+    MaybeUser(user): MaybeUser,
     ListQuery(query): ListQuery<AppInfoQuery>,
 ) -> ApiResult<Json<AppInfo>> {
     let client_id = ClientId::parse(&client_id).ok_or_else(not_found)?;
@@ -59,7 +60,20 @@ async fn get_app(
     let known = resources::find_by_uris(&state.db, &requested).await?;
     let redirect_uris = apps::redirect_uris(&state.db, &client.oauth_app_id).await?;
     let policy = client.policy(state.config.pkce_plain_enabled);
+    // What the person allowed before, so the screen can mark what is new.
+    let consent = match &user {
+        Some(me) => consents::find(&state.db, &me.user_id, &client.oauth_app_id).await?,
+        None => None,
+    }
+    .unwrap_or_default();
     Ok(Json(AppInfo {
+        granted_scopes: consent
+            .scopes
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect(),
+        granted_resources: consent.resources.iter().map(|r| r.to_string()).collect(),
+        remembers: state.config.remember_consent && client.registration.is_verified(),
         client_host: (client.registration == Registration::MetadataDocument)
             .then(|| url::Url::parse(client.client_id.as_str()).ok())
             .flatten()

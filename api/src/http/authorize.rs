@@ -10,24 +10,25 @@
 //! URI or is shown, as the problem itself says.
 
 use super::cimd::resolve_client;
-use super::extract::{ApiJson, ClientAddr, CurrentUser, Now, SameOrigin};
+use super::extract::{ApiJson, ClientAddr, CurrentUser, MaybeUser, Now, SameOrigin};
 use crate::crypto::{random_token, sha256_hex, time_ordered_id, CODE_PREFIX};
-use crate::domain::authorize::{approval_covers, verify_client, Responder, DENIED_DESCRIPTION};
+use crate::domain::authorize::{
+    may_skip_screen, verify_client, Approval, Responder, DENIED_DESCRIPTION,
+};
 use crate::domain::client::Client;
 use crate::domain::resource::check_requested;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::grants::{self, NewAuthorization};
-use crate::store::{apps, resources};
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
+use crate::store::{apps, consents, resources};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use shared::{
-    sign_in_is_fresh, AuthorizationCode, AuthorizationRequest, AuthorizeParams, AuthorizeProblem,
-    AuthorizeRequest, AuthorizeResponse, ClientTarget, Decision, ErrorCode, Me,
+    choose_scopes, sign_in_is_fresh, AuthorizationCode, AuthorizationRequest, AuthorizeParams,
+    AuthorizeProblem, AuthorizeRequest, AuthorizeResponse, ClientTarget, Decision, ErrorCode, Me,
 };
 use std::net::IpAddr;
 
@@ -93,15 +94,17 @@ async fn check(
     })))
 }
 
-/// Step 4, approved: the grant and its code, and the URL that carries it.
+/// Step 4, approved: the grant and its code, the consent it creates or
+/// extends, and the URL that carries the code.
 async fn approve(
     state: &AppState,
     client: Client,
     target: &ClientTarget,
     request: AuthorizationRequest,
-    user: &Me,
+    (user, consent): (&Me, Option<&Approval>),
     now: i64,
 ) -> ApiResult<String> {
+    let consent = Approval::extended(consent, &request.scopes, &request.resources);
     let code = AuthorizationCode::new(random_token(CODE_PREFIX));
     grants::create_authorization(
         &state.db,
@@ -117,6 +120,7 @@ async fn approve(
             resources: request.resources,
             nonce: request.nonce,
             auth_time: user.auth_time,
+            consent,
             now,
             code_expires_at: now + state.config.auth_code_ttl,
         },
@@ -139,7 +143,7 @@ async fn create_authorization(
     ApiJson(req): ApiJson<AuthorizeRequest>,
 ) -> ApiResult<Json<AuthorizeResponse>> {
     let redirect = |url: String| Ok(Json(AuthorizeResponse { redirect_url: url }));
-    let (client, target, request) = match check(&state, &req.params, source, now).await? {
+    let (client, target, mut request) = match check(&state, &req.params, source, now).await? {
         Checked::Redirect(url) => return redirect(url),
         Checked::Valid(v) => (v.client, v.target, v.request),
     };
@@ -150,22 +154,35 @@ async fn create_authorization(
         };
         return redirect(respond.error(ErrorCode::AccessDenied, DENIED_DESCRIPTION));
     }
-    redirect(approve(&state, client, &target, request, &user, now).await?)
-}
-
-/// The signed-in person, if any (no session is not an error here).
-struct MaybeUser(Option<Me>);
-
-impl FromRequestParts<AppState> for MaybeUser {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
-        match CurrentUser::from_request_parts(parts, state).await {
-            Ok(CurrentUser(me)) => Ok(MaybeUser(Some(me))),
-            Err(ApiError::Unauthorized(_)) => Ok(MaybeUser(None)),
-            Err(e) => Err(e),
+    // RFC 6749 §3.3: the person may grant less than was asked.
+    request.scopes = choose_scopes(&request.scopes, req.chosen_scope.as_deref())
+        .map_err(|p| ApiError::invalid_request(p.to_string()))?;
+    let consent = consents::find(&state.db, &user.user_id, &client.oauth_app_id).await?;
+    if req.decision == Decision::Remembered {
+        // The page skipped the screen; the server decides whether it could.
+        if may_skip_screen(
+            consent.as_ref(),
+            &request,
+            client.registration,
+            state.config.remember_consent,
+        )
+        .is_err()
+        {
+            return Err(ApiError::BadRequest(
+                ErrorCode::ConsentRequired,
+                "This request needs the person's approval on the consent screen.".into(),
+            ));
         }
     }
+    let done = approve(
+        &state,
+        client,
+        &target,
+        request,
+        (&user, consent.as_ref()),
+        now,
+    );
+    redirect(done.await?)
 }
 
 fn see_other(url: &str) -> ApiResult<Response> {
@@ -212,9 +229,25 @@ async fn get_authorization(
     else {
         return refuse(AuthorizeProblem::LoginRequired);
     };
-    let approvals = grants::approvals(&state.db, &user.user_id, &client.oauth_app_id).await?;
-    if !approval_covers(&approvals, &request) {
+    let consent = consents::find(&state.db, &user.user_id, &client.oauth_app_id).await?;
+    // Where the screen would have to be shown, `prompt=none` cannot go on.
+    if may_skip_screen(
+        consent.as_ref(),
+        &request,
+        client.registration,
+        state.config.remember_consent,
+    )
+    .is_err()
+    {
         return refuse(AuthorizeProblem::ConsentRequired);
     }
-    see_other(&approve(&state, client, &target, request, &user, now).await?)
+    let done = approve(
+        &state,
+        client,
+        &target,
+        request,
+        (&user, consent.as_ref()),
+        now,
+    );
+    see_other(&done.await?)
 }

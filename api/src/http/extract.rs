@@ -290,6 +290,21 @@ impl SameOrigin {
     }
 }
 
+/// The signed-in person, if any (no session is not an error here).
+pub struct MaybeUser(pub Option<Me>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        match CurrentUser::from_request_parts(parts, state).await {
+            Ok(CurrentUser(me)) => Ok(MaybeUser(Some(me))),
+            Err(ApiError::Unauthorized(_)) => Ok(MaybeUser(None)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,7 +30,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Paths the app itself routes (see `frontend/src/lib.rs`); any other path
 /// still gets the app, which shows its not-found page, but with status 404.
 fn is_app_route(path: &str) -> bool {
-    path == "/" || path == "/auth" || path.starts_with("/auth/")
+    path == "/" || path == "/auth" || path.starts_with("/auth/") || path == "/account/apps"
 }
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";

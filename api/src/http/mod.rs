@@ -1,6 +1,7 @@
 //! The HTTP surface: one router per feature, merged here. Read this file as
 //! the table of contents of the API.
 
+mod account;
 mod app_info;
 mod authorize;
 mod cimd;
@@ -64,6 +65,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(session::router())
         .merge(app_info::router())
         .merge(authorize::router())
+        .merge(account::router())
         // Browser apps on other origins call these (never the session, the
         // decision or the consent screen: those stay same-origin).
         .merge(with_cors(token::router()))

@@ -35,20 +35,28 @@ pub struct NewAuthorization {
     /// OpenID Connect: the request's nonce, and when the person signed in.
     pub nonce: Option<String>,
     pub auth_time: i64,
+    /// The person's consent after this approval (what they allowed before,
+    /// extended by it), written in the same transaction.
+    pub consent: Approval,
 }
 
 impl Write for NewAuthorization {
     type Output = ();
     fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, ()> {
         Box::pin(async move {
-            // Two statements sent as one: a single trip to SQLite's thread.
+            // Three statements sent as one: a single trip to SQLite's thread.
             sqlx::query(
                 "insert into oauth_grant (grant_id, user_id, oauth_app_id, scopes, created_at, revoked_at,
                      resources, auth_time)
                  values ($1, $2, $3, $4, $5, null, $11, $13);
                  insert into authorization_code (code_hash, grant_id, redirect_uri, code_challenge,
                      code_challenge_method, created_at, expires_at, used_at, nonce)
-                 values ($6, $1, $7, $8, $9, $5, $10, null, $12);",
+                 values ($6, $1, $7, $8, $9, $5, $10, null, $12);
+                 insert into oauth_consent (user_id, oauth_app_id, scopes, resources, created_at, updated_at)
+                 values ($2, $3, $14, $15, $5, $5)
+                 on conflict (user_id, oauth_app_id) do update
+                 set scopes = excluded.scopes, resources = excluded.resources,
+                     updated_at = excluded.updated_at;",
             )
             .bind(&self.grant_id)
             .bind(&self.user_id)
@@ -63,6 +71,8 @@ impl Write for NewAuthorization {
             .bind(resources_text(&self.resources))
             .bind(self.nonce.clone())
             .bind(self.auth_time)
+            .bind(self.consent.scopes.to_space_separated())
+            .bind(resources_text(&self.consent.resources))
             .execute(conn)
             .await?;
             Ok(())
@@ -82,7 +92,13 @@ impl Write for NewAuthorizationPg {
                 "with g as (
                    insert into oauth_grant (grant_id, user_id, oauth_app_id, scopes, created_at, revoked_at,
                        resources, auth_time)
-                   values ($1, $2, $3, $4, $5, null, $11, $13) returning grant_id)
+                   values ($1, $2, $3, $4, $5, null, $11, $13) returning grant_id),
+                 c as (
+                   insert into oauth_consent (user_id, oauth_app_id, scopes, resources, created_at, updated_at)
+                   values ($2, $3, $14, $15, $5, $5)
+                   on conflict (user_id, oauth_app_id) do update
+                   set scopes = excluded.scopes, resources = excluded.resources,
+                       updated_at = excluded.updated_at)
                  insert into authorization_code (code_hash, grant_id, redirect_uri, code_challenge,
                      code_challenge_method, created_at, expires_at, used_at, nonce)
                  select $6, g.grant_id, $7, $8, $9, $5, $10, null, $12 from g",
@@ -100,6 +116,8 @@ impl Write for NewAuthorizationPg {
             .bind(resources_text(&a.resources))
             .bind(a.nonce.clone())
             .bind(a.auth_time)
+            .bind(a.consent.scopes.to_space_separated())
+            .bind(resources_text(&a.consent.resources))
             .execute(conn)
             .await?;
             Ok(())
@@ -424,28 +442,6 @@ impl Write for End {
     }
 }
 
-const APPROVALS_SQL: &str = "select scopes, resources from oauth_grant
-     where user_id = $1 and oauth_app_id = $2 and revoked_at is null
-     order by created_at desc limit 20";
-
-/// The person's unrevoked grants for an app (the newest few): what they
-/// have approved before.
-pub async fn approvals(db: &Db, user_id: &str, oauth_app_id: &str) -> StoreResult<Vec<Approval>> {
-    sqlx::query(APPROVALS_SQL)
-        .bind(user_id)
-        .bind(oauth_app_id)
-        .fetch_all(&db.read)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Approval {
-                scopes: scopes(r, "scopes")?,
-                resources: parse_resources(&r.try_get::<String, _>("resources")?),
-            })
-        })
-        .collect()
-}
-
 /// Revokes a grant: every code and token issued under it stops working.
 pub async fn revoke_grant(db: &Db, grant_id: &str, now: i64) -> StoreResult<()> {
     db.write_one(End {
@@ -562,7 +558,6 @@ mod tests {
                 .into(),
             "update access_token set revoked_at = $1 where token_hash = $2 and revoked_at is null"
                 .into(),
-            APPROVALS_SQL.into(),
             token_lookup(TokenKind::Access).replace("$2", "$1"),
         ];
         for spent in [Spent::Code, Spent::Refresh] {
@@ -570,6 +565,7 @@ mod tests {
         }
         statements.extend(super::super::apps::hot_sql());
         statements.extend(super::super::sessions::hot_sql());
+        statements.extend(super::super::consents::hot_sql());
         for sql in statements.iter().filter(|s| !s.trim().is_empty()) {
             let plan = sqlx::query(&format!("explain query plan {sql}"))
                 .fetch_all(&db.read)

@@ -12,6 +12,7 @@
 //! never speaks HTTP. It returns domain rows and its own [`StoreError`].
 
 pub mod apps;
+pub mod consents;
 pub mod grants;
 pub mod keys;
 pub mod limits;

@@ -98,3 +98,25 @@ impl Write for EndSession {
 pub async fn delete_session(db: &Db, session_hash: &str) -> StoreResult<()> {
     db.write_one(EndSession(session_hash.to_owned())).await
 }
+
+/// Every session of one person (sign out everywhere).
+struct EndAllSessions(String);
+
+impl Write for EndAllSessions {
+    type Output = u64;
+    fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, u64> {
+        Box::pin(async move {
+            Ok(sqlx::query("delete from user_session where user_id = $1")
+                .bind(&self.0)
+                .execute(conn)
+                .await?
+                .rows_affected())
+        })
+    }
+}
+
+/// Ends every session of the person, on every instance at once (each
+/// request reads its session from the database). Returns how many.
+pub async fn delete_user_sessions(db: &Db, user_id: &str) -> StoreResult<u64> {
+    db.write_one(EndAllSessions(user_id.to_owned())).await
+}

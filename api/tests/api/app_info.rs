@@ -26,6 +26,9 @@ async fn active_app_is_described_with_its_scopes() {
             "registration": "operator",
             "runs_on_device": true,
             "resources": [],
+            "granted_scopes": [],
+            "granted_resources": [],
+            "remembers": true,
         })
     );
     assert!(r.body.get("client_secret").is_none());

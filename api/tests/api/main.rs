@@ -10,6 +10,7 @@ mod authorize;
 mod bad_input;
 mod cimd;
 mod concurrency;
+mod consent;
 mod edges;
 mod hashing;
 mod introspect;

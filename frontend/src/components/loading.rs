@@ -5,7 +5,8 @@ use leptos::prelude::*;
 #[component]
 pub fn Loading(
     /// What is being waited for, e.g. "Loading application…".
-    label: &'static str,
+    #[prop(into)]
+    label: String,
 ) -> impl IntoView {
     view! {
         <Card class="card--loading">

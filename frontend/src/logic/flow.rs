@@ -116,6 +116,50 @@ pub fn scope_rows(request: &AuthorizationRequest, app: &AppInfo) -> Vec<ScopeInf
         .collect()
 }
 
+/// Whether the page may go on without the screen: the server says it
+/// remembers for this app, the request does not insist on the screen, and
+/// the person already allowed every scope and resource it asks for. The
+/// server checks all of it again (the decision says `remembered`).
+pub fn remembered(request: &AuthorizationRequest, app: &AppInfo) -> bool {
+    app.remembers
+        && !request.prompt.consent
+        && request
+            .scopes
+            .iter()
+            .all(|s| already_allowed(app, s.as_str()))
+        && request
+            .resources
+            .iter()
+            .all(|r| app.granted_resources.iter().any(|g| g == r.as_str()))
+}
+
+/// Whether the person already allowed `scope` to this app.
+pub fn already_allowed(app: &AppInfo, scope: &str) -> bool {
+    app.granted_scopes.iter().any(|g| g == scope)
+}
+
+/// Whether the person may untick row `i`: not when it is the only one (the
+/// request would be empty; deny instead), nor `openid` (the sign-in itself).
+pub fn may_untick(rows: &[ScopeInfo], i: usize) -> bool {
+    rows.len() > 1 && rows.get(i).is_some_and(|r| r.name != "openid")
+}
+
+/// The decision's `chosen_scope`: None when every row stays ticked (the
+/// request as asked), else the ticked names; None too when nothing is
+/// ticked, which the page never sends (its Authorize button is disabled).
+pub fn chosen_scope(rows: &[ScopeInfo], ticked: &[bool]) -> Option<String> {
+    if ticked.iter().all(|t| *t) || !ticked.iter().any(|t| *t) {
+        return None;
+    }
+    let names: Vec<&str> = rows
+        .iter()
+        .zip(ticked)
+        .filter(|(_, t)| **t)
+        .map(|(r, _)| r.name.as_str())
+        .collect();
+    Some(names.join(" "))
+}
+
 /// Whether the request wants no screen at all (`prompt=none`): only the
 /// server answers it.
 pub fn wants_no_screen(params: &AuthorizeParams) -> bool {
@@ -133,7 +177,12 @@ pub fn redirect_host(uri: &RedirectUri) -> String {
 /// The logo to show, if any. Only our own paths and inline images: the page
 /// loads nothing from other origins (and its CSP would block it anyway).
 pub fn logo_src(app: &AppInfo) -> Option<&str> {
-    let url = app.logo_url.as_deref()?;
+    safe_logo(app.logo_url.as_deref())
+}
+
+/// The same rule for any logo URL (the connected-apps page).
+pub fn safe_logo(url: Option<&str>) -> Option<&str> {
+    let url = url?;
     let same_origin = url.starts_with('/') && !url.starts_with("//") && !url.contains('\\');
     (same_origin || url.starts_with("data:image/")).then_some(url)
 }
@@ -227,7 +276,62 @@ mod tests {
                 uri: "https://mcp.example.com/mcp".into(),
                 name: "AutoGPT MCP".into(),
             }],
+            granted_scopes: Vec::new(),
+            granted_resources: Vec::new(),
+            remembers: true,
         }
+    }
+
+    fn consent_request(extra: &str) -> (AuthorizationRequest, AppInfo) {
+        let a = app(&[Scope::ReadGraph, Scope::ExecuteGraph]);
+        let q = format!(
+            "client_id=agpt_client_x&redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fcallback&response_type=code&code_challenge={CC}&code_challenge_method=S256&scope=READ_GRAPH{extra}"
+        );
+        let Next::Consent(r) = next(&authorize_params_from_query(&q).unwrap(), &a) else {
+            panic!("a valid request");
+        };
+        (r, a)
+    }
+
+    #[test]
+    fn only_a_fully_allowed_request_goes_on_without_the_screen() {
+        let (r, mut a) = consent_request("");
+        assert!(!remembered(&r, &a), "nothing allowed yet");
+        a.granted_scopes = vec!["READ_GRAPH".into(), "EXECUTE_GRAPH".into()];
+        assert!(remembered(&r, &a));
+        assert!(already_allowed(&a, "READ_GRAPH") && !already_allowed(&a, "openid"));
+        a.remembers = false;
+        assert!(
+            !remembered(&r, &a),
+            "the server does not remember for this app"
+        );
+        a.remembers = true;
+        let (r, _) = consent_request("&prompt=consent");
+        assert!(!remembered(&r, &a), "prompt=consent shows the screen");
+        let (r, _) = consent_request("%20openid");
+        assert!(!remembered(&r, &a), "a new scope shows the screen");
+        let (r, _) = consent_request("&resource=https%3A%2F%2Fmcp.example.com%2Fmcp");
+        assert!(!remembered(&r, &a), "a new resource shows the screen");
+        a.granted_resources = vec!["https://mcp.example.com/mcp".into()];
+        assert!(remembered(&r, &a));
+    }
+
+    #[test]
+    fn the_choice_names_only_ticked_scopes_and_keeps_openid() {
+        let rows: Vec<ScopeInfo> = [Scope::OpenId, Scope::ReadGraph, Scope::ExecuteGraph]
+            .into_iter()
+            .map(ScopeInfo::from)
+            .collect();
+        assert_eq!(chosen_scope(&rows, &[true, true, true]), None, "as asked");
+        assert_eq!(
+            chosen_scope(&rows, &[true, false, true]).as_deref(),
+            Some("openid EXECUTE_GRAPH")
+        );
+        assert_eq!(chosen_scope(&rows, &[false, false, false]), None);
+        assert!(!may_untick(&rows, 0), "openid is the sign-in");
+        assert!(may_untick(&rows, 1) && may_untick(&rows, 2));
+        assert!(!may_untick(&rows, 3));
+        assert!(!may_untick(&rows[1..2], 0), "the only scope stays");
     }
 
     #[test]

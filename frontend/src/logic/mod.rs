@@ -3,6 +3,7 @@
 //! return to. Nothing here touches the DOM or the network.
 
 pub mod api_error;
+pub mod apps;
 pub mod flow;
 pub mod next;
 pub mod problem;

@@ -5,9 +5,9 @@ use crate::api;
 use crate::components::{AppIdentity, Card, Loading, ScopeList, Spinner};
 use crate::dom::{leave_to, remember_fresh_sign_in, set_title, take_fresh_sign_in};
 use crate::logic::flow::{
-    after_app_info, api_problem, authorize_outcome, caution, precheck, redirect_host,
-    request_problem, resource_names, scope_rows, unavailable, wants_no_screen, Caution, Next,
-    Outcome,
+    after_app_info, already_allowed, api_problem, authorize_outcome, caution, chosen_scope,
+    precheck, redirect_host, remembered, request_problem, resource_names, scope_rows, unavailable,
+    wants_no_screen, Caution, Next, Outcome,
 };
 use crate::logic::next::{auth_href_with_hint, AuthMode};
 use crate::logic::problem::{Problem, ProblemKind};
@@ -16,7 +16,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_location;
 use shared::{
-    sign_in_is_fresh, AppInfo, AuthorizeParams, AuthorizeRequest, Decision, Me, ScopeInfo,
+    sign_in_is_fresh, AppInfo, AuthorizeParams, AuthorizeRequest, Decision, ErrorCode, Me,
+    ScopeInfo,
 };
 
 /// Everything the consent screen shows.
@@ -39,6 +40,8 @@ struct Consent {
 enum Screen {
     Loading,
     Consent(Box<Consent>),
+    /// Allowed before: going on without the screen (the app's name).
+    Continuing(String),
     Problem(Problem),
     /// The browser is on its way elsewhere (sign-in, or a URL the API
     /// validated); keep showing a quiet loading state.
@@ -78,7 +81,7 @@ impl Here {
 
 /// Parses the query, checks it, loads the app and the session, and decides
 /// which screen to show. The steps follow DESIGN.md's "one authorization".
-async fn load(here: &Here) -> Screen {
+async fn load(here: &Here, screen: RwSignal<Screen>) -> Screen {
     let params = match authorize_params_from_query(&here.query) {
         Ok(p) => p,
         Err(p) => return Screen::Problem(request_problem(&p)),
@@ -140,10 +143,25 @@ async fn load(here: &Here) -> Screen {
             let decision = AuthorizeRequest {
                 params,
                 decision: Decision::Deny,
+                chosen_scope: None,
             };
             return here.follow(authorize_outcome(api::authorize(&decision).await));
         }
     };
+    // Everything asked for was allowed before: no screen, if the server
+    // agrees (it checks the consent, the app and the request itself).
+    if remembered(&request, &app) {
+        screen.set(Screen::Continuing(app.name.clone()));
+        let decision = AuthorizeRequest {
+            params: params.clone(),
+            decision: Decision::Remembered,
+            chosen_scope: None,
+        };
+        match api::authorize(&decision).await {
+            Err(e) if e.code() == Some(ErrorCode::ConsentRequired.as_str()) => {}
+            other => return here.follow(authorize_outcome(other)),
+        }
+    }
     let rows = scope_rows(&request, &app);
     let host = redirect_host(&request.redirect_uri);
     let resources = resource_names(&request, &app);
@@ -180,7 +198,7 @@ pub fn AuthorizePage() -> impl IntoView {
             query,
         };
         screen.set(Screen::Loading);
-        spawn_local(async move { screen.set(load(&here).await) });
+        spawn_local(async move { screen.set(load(&here, screen).await) });
     };
     // Runs now, and again if history moves to another authorize URL.
     Effect::new(move || start(location.search.get()));
@@ -189,6 +207,9 @@ pub fn AuthorizePage() -> impl IntoView {
     move || match screen.get() {
         Screen::Loading => view! { <Loading label="Loading application…"/> }.into_any(),
         Screen::Leaving => view! { <Loading label="Redirecting…"/> }.into_any(),
+        Screen::Continuing(name) => {
+            view! { <Loading label=format!("Continuing to {name}…")/> }.into_any()
+        }
         Screen::Problem(problem) => view! { <ErrorPage problem on_retry=retry/> }.into_any(),
         Screen::Consent(consent) => view! { <ConsentCard consent=*consent screen/> }.into_any(),
     }
@@ -214,6 +235,13 @@ fn ConsentCard(
         here,
     } = consent;
     let app_name = app.name.clone();
+    let already: Vec<bool> = rows
+        .iter()
+        .map(|r| already_allowed(&app, &r.name))
+        .collect();
+    let ticked = RwSignal::new(vec![true; rows.len()]);
+    let none_ticked = move || ticked.with(|t| !t.iter().any(|v| *v));
+    let row_names = StoredValue::new(rows.clone());
     let params = StoredValue::new(params);
     let here = StoredValue::new(here);
 
@@ -230,6 +258,11 @@ fn ConsentCard(
         let request = AuthorizeRequest {
             params: params.get_value(),
             decision,
+            chosen_scope: (decision == Decision::Approve)
+                .then(|| {
+                    row_names.with_value(|rows| ticked.with_untracked(|t| chosen_scope(rows, t)))
+                })
+                .flatten(),
         };
         spawn_local(async move {
             match authorize_outcome(api::authorize(&request).await) {
@@ -270,14 +303,17 @@ fn ConsentCard(
     let busy = move || chosen.get().is_some() || switching.get();
     let button = move |decision: Decision| {
         let (class, label, busy_label) = match decision {
-            Decision::Approve => ("button button--primary", "Authorize", "Authorizing…"),
             Decision::Deny => ("button button--secondary", "Deny", "Denying…"),
+            Decision::Approve | Decision::Remembered => {
+                ("button button--primary", "Authorize", "Authorizing…")
+            }
         };
+        let blocked = move || busy() || (decision == Decision::Approve && none_ticked());
         view! {
             <button
                 type="button"
                 class=class
-                disabled=busy
+                disabled=blocked
                 aria-busy=move || (chosen.get() == Some(decision)).to_string()
                 on:click=move |_| decide(decision)
             >
@@ -335,7 +371,10 @@ fn ConsentCard(
             <h2 id="scopes-heading" class="section-title">
                 "This application is requesting permission to:"
             </h2>
-            <ScopeList rows/>
+            <ScopeList rows already ticked=ticked/>
+            <p class="field__hint" role="status">
+                {move || none_ticked().then_some("Keep at least one permission ticked, or deny.")}
+            </p>
             <dl class="facts">
                 {services}
                 <div class="fact">
@@ -350,6 +389,9 @@ fn ConsentCard(
                         >
                             "Not you? Switch account"
                         </button>
+                        <a href="/account/apps" target="_blank" rel="noopener" class="small-link">
+                            "Connected apps"
+                        </a>
                     </dd>
                 </div>
                 <div class="fact">

@@ -29,6 +29,7 @@ pub fn HomePage() -> impl IntoView {
                 <p class="hint">
                     "Applications that use AutoGPT will send you here to approve their access."
                 </p>
+                <p><a href="/account/apps">"Connected apps"</a></p>
                 <div class="actions actions--single">
                     <button
                         type="button"

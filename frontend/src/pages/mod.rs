@@ -1,5 +1,6 @@
 //! One screen per file.
 
+mod apps;
 mod authorize;
 mod error;
 mod home;
@@ -7,6 +8,7 @@ mod login;
 mod logout;
 mod not_found;
 
+pub use apps::AppsPage;
 pub use authorize::AuthorizePage;
 pub use error::ErrorPage;
 pub use home::HomePage;

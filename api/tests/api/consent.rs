@@ -1,0 +1,307 @@
+//! Consent as a record of its own: remembered (only where allowed),
+//! extended by new scopes, narrowed by the person's choice, listed on the
+//! connected-apps API and removed there with every token issued under it;
+//! and signing out of every browser.
+
+use crate::helpers::{send, spawn_app, spawn_app_with, AppSpec, TestApp, TestClient, PASSWORD};
+use serde_json::{json, Value};
+
+/// The standard request for `client` with other scopes and a decision.
+fn body(app: &TestApp, client: &TestClient, scope: &str, decision: &str) -> Value {
+    let mut b = app.authorize_body(client);
+    b["scope"] = json!(scope);
+    b["decision"] = json!(decision);
+    b
+}
+
+async fn app_info(app: &TestApp, client: &TestClient) -> Value {
+    let r = app
+        .get(&format!(
+            "/api/oauth/app/{}?redirect_uri={}",
+            client.client_id,
+            url::form_urlencoded::byte_serialize(client.redirect_uri.as_bytes())
+                .collect::<String>()
+        ))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    r.body
+}
+
+async fn three_scope_app(app: &TestApp) -> TestClient {
+    app.register_app(AppSpec {
+        scopes: "EXECUTE_GRAPH READ_GRAPH READ_STORE",
+        ..AppSpec::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_covered_request_of_a_verified_app_continues_without_the_screen() {
+    let app = spawn_app().await;
+    let client = three_scope_app(&app).await;
+    app.signup("ada@example.com").await.ok();
+
+    // Nothing allowed yet: the server refuses to skip the screen.
+    let r = app
+        .authorize(&body(&app, &client, "READ_GRAPH", "remembered"))
+        .await;
+    assert_eq!((r.status, r.error()), (400, "consent_required"));
+    assert_eq!(app.count("oauth_grant").await, 0);
+
+    app.authorize(&body(&app, &client, "READ_GRAPH", "approve"))
+        .await
+        .redirect_param("code")
+        .expect("a code");
+    let info = app_info(&app, &client).await;
+    assert_eq!(info["granted_scopes"], json!(["READ_GRAPH"]));
+    assert_eq!(info["remembers"], true);
+
+    // The same again needs no click, and its code works.
+    let r = app
+        .authorize(&body(&app, &client, "READ_GRAPH", "remembered"))
+        .await;
+    let code = r.redirect_param("code").expect("a remembered code");
+    let t = app.exchange(&client, &code).await.ok();
+    assert_eq!(t.scope, "READ_GRAPH");
+
+    // One new scope: the screen again; approving it extends the consent.
+    let r = app
+        .authorize(&body(
+            &app,
+            &client,
+            "READ_GRAPH EXECUTE_GRAPH",
+            "remembered",
+        ))
+        .await;
+    assert_eq!((r.status, r.error()), (400, "consent_required"));
+    app.authorize(&body(&app, &client, "EXECUTE_GRAPH", "approve"))
+        .await
+        .redirect_param("code")
+        .expect("a code");
+    let info = app_info(&app, &client).await;
+    assert_eq!(
+        info["granted_scopes"],
+        json!(["EXECUTE_GRAPH", "READ_GRAPH"])
+    );
+    app.authorize(&body(
+        &app,
+        &client,
+        "READ_GRAPH EXECUTE_GRAPH",
+        "remembered",
+    ))
+    .await
+    .redirect_param("code")
+    .expect("both are remembered now");
+
+    // prompt=consent always shows the screen.
+    let mut b = body(&app, &client, "READ_GRAPH", "remembered");
+    b["prompt"] = json!("consent");
+    let r = app.authorize(&b).await;
+    assert_eq!((r.status, r.error()), (400, "consent_required"));
+
+    // An app that registered itself is asked about every time.
+    sqlx::query("update oauth_app set registration = 'dynamic' where client_id = $1")
+        .bind(&client.client_id)
+        .execute(&app.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(app_info(&app, &client).await["remembers"], false);
+    let r = app
+        .authorize(&body(&app, &client, "READ_GRAPH", "remembered"))
+        .await;
+    assert_eq!((r.status, r.error()), (400, "consent_required"));
+}
+
+#[tokio::test]
+async fn the_operator_can_turn_remembering_off() {
+    let app = spawn_app_with(|c| c.remember_consent = false).await;
+    let client = app.default_app().await;
+    app.signup("ada@example.com").await.ok();
+    app.authorize(&body(&app, &client, "READ_GRAPH", "approve"))
+        .await
+        .redirect_param("code")
+        .expect("a code");
+    let info = app_info(&app, &client).await;
+    assert_eq!(
+        (&info["granted_scopes"], &info["remembers"]),
+        (&json!(["READ_GRAPH"]), &json!(false))
+    );
+    let r = app
+        .authorize(&body(&app, &client, "READ_GRAPH", "remembered"))
+        .await;
+    assert_eq!((r.status, r.error()), (400, "consent_required"));
+}
+
+#[tokio::test]
+async fn the_person_may_grant_fewer_scopes_than_asked() {
+    let app = spawn_app().await;
+    let client = three_scope_app(&app).await;
+    app.signup("ada@example.com").await.ok();
+    let asked = "EXECUTE_GRAPH READ_GRAPH READ_STORE";
+    for (chosen, why) in [
+        ("", "nothing left ticked"),
+        ("INTEGRATIONS", "not requested"),
+        ("READ_GRAPH NOPE", "not a scope"),
+    ] {
+        let mut b = body(&app, &client, asked, "approve");
+        b["chosen_scope"] = json!(chosen);
+        let r = app.authorize(&b).await;
+        assert_eq!((r.status, r.error()), (400, "invalid_request"), "{why}");
+    }
+    let mut b = body(&app, &client, "openid READ_GRAPH", "approve");
+    b["chosen_scope"] = json!("READ_GRAPH");
+    let r = app.authorize(&b).await;
+    assert_eq!(
+        (r.status, r.error()),
+        (400, "invalid_request"),
+        "openid stays"
+    );
+    assert_eq!(
+        app.count("oauth_grant").await,
+        0,
+        "nothing granted by refusals"
+    );
+
+    let mut b = body(&app, &client, asked, "approve");
+    b["chosen_scope"] = json!("READ_STORE READ_GRAPH");
+    let code = app.authorize(&b).await.redirect_param("code").unwrap();
+    let t = app.exchange(&client, &code).await.ok();
+    assert_eq!(
+        t.scope, "READ_GRAPH READ_STORE",
+        "RFC 6749 §3.3: says what was granted"
+    );
+    let i = app.introspect(&client, t.access_token.secret()).await.ok();
+    assert_eq!(i.scope.as_deref(), Some("READ_GRAPH READ_STORE"));
+    let r = app.refresh(&client, t.refresh_token.secret()).await.ok();
+    assert_eq!(r.scope, "READ_GRAPH READ_STORE");
+    assert_eq!(
+        app_info(&app, &client).await["granted_scopes"],
+        json!(["READ_GRAPH", "READ_STORE"]),
+        "the consent holds only what was ticked"
+    );
+}
+
+#[tokio::test]
+async fn removing_an_apps_access_revokes_everything_issued_under_it_everywhere() {
+    let app = spawn_app().await;
+    let first = app.default_app().await;
+    let second = three_scope_app(&app).await;
+    let r = app.get("/api/account/apps").await;
+    assert_eq!((r.status, r.error()), (401, "unauthorized"));
+    app.signup("ada@example.com").await.ok();
+    let r = app.get("/api/account/apps").await;
+    assert_eq!(r.body, json!({"apps": []}));
+
+    let kept = app.tokens(&first).await;
+    let t = app.tokens(&second).await;
+    let pending = app.get_code(&second).await;
+    app.clock.advance(60);
+    let newer = app.refresh(&second, t.refresh_token.secret()).await.ok();
+
+    let r = app.get("/api/account/apps").await;
+    assert_eq!(r.status, 200);
+    let apps = r.body["apps"].as_array().unwrap();
+    assert_eq!(apps.len(), 2);
+    let listed = apps
+        .iter()
+        .find(|a| a["client_id"] == second.client_id.as_str())
+        .unwrap();
+    assert_eq!(listed["name"], "Test App");
+    assert_eq!(listed["registration"], "operator");
+    assert_eq!(listed["scopes"][0]["name"], "EXECUTE_GRAPH");
+    assert_eq!(listed["scopes"][0]["description"], "Execute agents/graphs");
+    let granted = listed["granted_at"].as_i64().unwrap();
+    assert_eq!(
+        listed["last_used_at"].as_i64(),
+        Some(granted + 60),
+        "the refresh"
+    );
+
+    // Cross-site requests may not remove anything.
+    let r = send(
+        app.browser
+            .delete(app.url(&format!("/api/account/apps/{}", second.client_id)))
+            .header("origin", "https://evil.example"),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+
+    let r = send(
+        app.browser
+            .delete(app.url(&format!("/api/account/apps/{}", second.client_id))),
+    )
+    .await;
+    assert_eq!(r.status, 204);
+    // Every token and code of that app is dead, on another instance too.
+    let other = app.another_instance().await;
+    assert!(!other.is_active(&second, newer.access_token.secret()).await);
+    assert!(!other.is_active(&second, t.access_token.secret()).await);
+    let r = other.refresh(&second, newer.refresh_token.secret()).await;
+    assert_eq!((r.status, r.error()), (400, "invalid_grant"));
+    let r = other.exchange(&second, &pending).await;
+    assert_eq!((r.status, r.error()), (400, "invalid_grant"));
+    // The other app keeps its access.
+    assert!(app.is_active(&first, kept.access_token.secret()).await);
+    let r = app.get("/api/account/apps").await;
+    let apps = r.body["apps"].as_array().unwrap();
+    assert_eq!(apps.len(), 1);
+    assert_eq!(apps[0]["client_id"], first.client_id.as_str());
+    // The next authorization asks again.
+    let r = app
+        .authorize(&body(&app, &second, "READ_GRAPH", "remembered"))
+        .await;
+    assert_eq!((r.status, r.error()), (400, "consent_required"));
+
+    for missing in [second.client_id.as_str(), "agpt_client_nope", "bad id"] {
+        let r = send(app.browser.delete(app.url(&format!(
+            "/api/account/apps/{}",
+            url::form_urlencoded::byte_serialize(missing.as_bytes()).collect::<String>()
+        ))))
+        .await;
+        assert_eq!((r.status, r.error()), (404, "not_found"), "{missing}");
+    }
+}
+
+#[tokio::test]
+async fn sign_out_everywhere_ends_every_session_of_the_person() {
+    let app = spawn_app().await;
+    app.signup("ada@example.com").await.ok();
+    let laptop = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let r = send(
+        laptop
+            .post(app.url("/api/auth/login"))
+            .json(&json!({"email": "ada@example.com", "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    // Someone else stays signed in.
+    let bob = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let r = send(
+        bob.post(app.url("/api/auth/signup"))
+            .json(&json!({"email": "bob@example.com", "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+
+    let r = send(
+        app.browser
+            .post(app.url("/api/account/sign-out-everywhere")),
+    )
+    .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(app.get("/api/auth/me").await.status, 401);
+    assert_eq!(send(laptop.get(app.url("/api/auth/me"))).await.status, 401);
+    assert_eq!(send(bob.get(app.url("/api/auth/me"))).await.status, 200);
+    let r = send(
+        app.browser
+            .post(app.url("/api/account/sign-out-everywhere")),
+    )
+    .await;
+    assert_eq!(r.status, 401);
+}
