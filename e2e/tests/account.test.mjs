@@ -208,3 +208,45 @@ test('sign out everywhere ends the sessions of every browser', async () => {
   await one.context.close();
   await two.context.close();
 });
+
+test('the screens speak German by ui_locales or the browser, with <html lang>, and the switch changes it', async () => {
+  // ui_locales on the request, in an English browser.
+  {
+    const { context, page } = await newPage(suite.browser, { locale: 'en-US' });
+    await signUpViaApi(context, newUser());
+    await page.goto(request('READ_GRAPH', { ui_locales: 'fr de' }).url);
+    await page.getByRole('button', { name: 'Autorisieren' }).waitFor();
+    assert.equal(await page.getAttribute('html', 'lang'), 'de');
+    const text = await page.locator('main').innerText();
+    assert.match(text, /Diese Anwendung bittet um die Erlaubnis/);
+    assert.match(text, /Agenten-\/Graph-Definitionen und Ausführungsergebnisse lesen/);
+    assert.ok(await page.getByRole('button', { name: 'Ablehnen' }).isVisible());
+    await checkScreen(page, 'consent-de');
+
+    // The switch: English, kept for the next page too.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('button', { name: 'Authorize' }).waitFor();
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.match(await page.locator('main').innerText(), /Read agent\/graph definitions/);
+    await page.goto(new URL('/account/apps', server().baseUrl).toString());
+    await page.getByRole('heading', { name: 'Connected apps' }).waitFor();
+    await context.close();
+  }
+  // No ui_locales: the browser's language; the sign-in page and the apps page too.
+  {
+    const { context, page } = await newPage(suite.browser, { locale: 'de-DE' });
+    await page.goto(request('READ_GRAPH').url);
+    await page.getByRole('button', { name: 'Anmelden' }).waitFor();
+    assert.equal(await page.getAttribute('html', 'lang'), 'de');
+    await checkScreen(page, 'login-de');
+    await signUpViaApi(context, newUser());
+    await page.goto(new URL('/account/apps', server().baseUrl).toString());
+    await page.getByRole('heading', { name: 'Verbundene Apps' }).waitFor();
+    assert.match(await page.locator('main').innerText(), /Keine App hat Zugriff auf Ihr Konto/);
+    await checkScreen(page, 'connected-apps-de');
+    // An error screen in German; in English its title is the seed's.
+    await page.goto(new URL('/auth/authorize?redirect_uri=x', server().baseUrl).toString());
+    assert.equal((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Ungültige Anfrage');
+    await context.close();
+  }
+});

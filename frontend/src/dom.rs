@@ -1,5 +1,21 @@
 //! The few browser calls the pages make directly.
 
+/// The path the page was loaded at.
+pub fn path() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default()
+}
+
+/// The query string the page was loaded with, without its `?`, exactly as
+/// the browser has it (still percent-encoded).
+pub fn query() -> String {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    search.strip_prefix('?').unwrap_or(&search).to_owned()
+}
+
 /// Sets the tab title, so each screen is announced and bookmarked by name.
 pub fn set_title(title: &str) {
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
@@ -43,5 +59,44 @@ fn session_storage() -> Option<web_sys::Storage> {
 pub fn leave_to(url: &str) {
     if let Some(window) = web_sys::window() {
         let _ = window.location().replace(url);
+    }
+}
+
+const LANGUAGE_CHOICE: &str = "agpt.lang";
+
+/// Chooses this page load's language (see `logic::text::pick`) and says
+/// it in `<html lang>`.
+pub fn init_language() {
+    use crate::logic::text::{pick, set_lang};
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let choice = window
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(LANGUAGE_CHOICE).ok().flatten());
+    let browser: Vec<String> = window
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|l| l.as_string())
+        .collect();
+    let ui_locales = crate::logic::query::ui_locales_of(&query());
+    let lang = pick(choice.as_deref(), ui_locales.as_deref(), &browser);
+    set_lang(lang);
+    if let Some(html) = window.document().and_then(|d| d.document_element()) {
+        let _ = html.set_attribute("lang", lang.code());
+    }
+}
+
+/// The person picked a language: kept for next time, and the page loads
+/// again in it.
+pub fn choose_language(lang: crate::logic::text::Lang) {
+    if let Some(window) = web_sys::window() {
+        if let Some(s) = window.local_storage().ok().flatten() {
+            let _ = s.set_item(LANGUAGE_CHOICE, lang.code());
+        }
+        let _ = window.location().reload();
     }
 }

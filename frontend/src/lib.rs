@@ -21,33 +21,32 @@ pub use app::App;
 #[cfg(target_arch = "wasm32")]
 mod app {
     use crate::logic::next::AuthMode;
+    use crate::logic::route::{route, Page};
     use crate::pages::{
         AppsPage, AuthorizePage, HomePage, LoginPage, LogoutPage, NotFoundPage, SignedOutPage,
     };
     use leptos::prelude::*;
-    use leptos_router::components::{FlatRoutes, Route, Router};
-    use leptos_router::path;
 
-    /// The app's pages. The server's list of app paths (which it answers
-    /// with `index.html`) is in `api/src/http/frontend.rs`.
+    /// The app's pages, by the path the page was loaded at. The server's
+    /// list of app paths (which it answers with `index.html`) is in
+    /// `api/src/http/frontend.rs`.
     ///
-    /// `FlatRoutes` rather than `Routes`: the pages do not nest, and the
-    /// nested router's machinery measured about 15 KB gzip more, which
-    /// would take the download over its 150 KB budget.
+    /// No client-side router: every move between pages is a page load
+    /// (moves that carry an authorize URL must be anyway, see
+    /// `dom::leave_to`), and leptos_router measured about 10 KB gzip of the
+    /// download's 150 KB budget.
     #[component]
     pub fn App() -> impl IntoView {
-        view! {
-            <Router>
-                <FlatRoutes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/auth/authorize") view=AuthorizePage/>
-                    <Route path=path!("/auth/login") view=|| view! { <LoginPage mode=AuthMode::SignIn/> }/>
-                    <Route path=path!("/auth/signup") view=|| view! { <LoginPage mode=AuthMode::SignUp/> }/>
-                    <Route path=path!("/auth/logout") view=LogoutPage/>
-                    <Route path=path!("/auth/signed-out") view=SignedOutPage/>
-                    <Route path=path!("/account/apps") view=AppsPage/>
-                </FlatRoutes>
-            </Router>
+        crate::dom::init_language();
+        match route(&crate::dom::path()) {
+            Page::Home => view! { <HomePage/> }.into_any(),
+            Page::Authorize => view! { <AuthorizePage/> }.into_any(),
+            Page::SignIn => view! { <LoginPage mode=AuthMode::SignIn/> }.into_any(),
+            Page::SignUp => view! { <LoginPage mode=AuthMode::SignUp/> }.into_any(),
+            Page::Logout => view! { <LogoutPage/> }.into_any(),
+            Page::SignedOut => view! { <SignedOutPage/> }.into_any(),
+            Page::Apps => view! { <AppsPage/> }.into_any(),
+            Page::NotFound => view! { <NotFoundPage/> }.into_any(),
         }
     }
 }

@@ -345,14 +345,16 @@ impl AuthorizationRequest {
         if scopes.is_empty() {
             return Err(AuthorizeProblem::NoScopes);
         }
-        let mut resources = Vec::with_capacity(params.resource.len());
+        // Sorted and without repeats, by sorted insertion (no sort routine
+        // in the consent screen's download).
+        let mut resources: Vec<ResourceUri> = Vec::with_capacity(params.resource.len());
         for r in params.resource.iter().filter(|r| !r.is_empty()) {
-            resources.push(
-                ResourceUri::parse(r).ok_or_else(|| AuthorizeProblem::InvalidTarget(r.clone()))?,
-            );
+            let uri =
+                ResourceUri::parse(r).ok_or_else(|| AuthorizeProblem::InvalidTarget(r.clone()))?;
+            if let Err(i) = resources.binary_search(&uri) {
+                resources.insert(i, uri);
+            }
         }
-        resources.sort();
-        resources.dedup();
         let nonce = non_empty(&params.nonce).map(str::to_owned);
         if nonce.as_ref().is_some_and(|n| n.len() > MAX_NONCE_LEN) {
             return Err(AuthorizeProblem::NonceTooLong);
@@ -518,11 +520,11 @@ impl fmt::Display for AuthorizeProblem {
             }
             AuthorizeProblem::InvalidTarget(r) => write!(
                 f,
-                "resource {r:?} is not a service this server issues tokens for (RFC 8707)."
+                "resource \"{r}\" is not a service this server issues tokens for (RFC 8707)."
             ),
             AuthorizeProblem::InvalidPrompt(v) => write!(
                 f,
-                "prompt {v:?} is not supported here (none alone, or any of login, consent, select_account)."
+                "prompt \"{v}\" is not supported here (none alone, or any of login, consent, select_account)."
             ),
             AuthorizeProblem::InvalidMaxAge => {
                 f.write_str("max_age must be a non-negative number of seconds.")

@@ -142,9 +142,14 @@ pub struct ScopeSet(Vec<Scope>);
 
 impl ScopeSet {
     pub fn new(scopes: impl IntoIterator<Item = Scope>) -> Self {
-        let mut v: Vec<Scope> = scopes.into_iter().collect();
-        v.sort();
-        v.dedup();
+        // Sorted insertion rather than sort + dedup: a handful of scopes,
+        // and no sort routine in the consent screen's download.
+        let mut v: Vec<Scope> = Vec::new();
+        for s in scopes {
+            if let Err(i) = v.binary_search(&s) {
+                v.insert(i, s);
+            }
+        }
         ScopeSet(v)
     }
 

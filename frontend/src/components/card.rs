@@ -1,3 +1,5 @@
+use super::LanguageSwitch;
+use crate::logic::text::t;
 use leptos::prelude::*;
 
 /// The centred card every screen is drawn in, with the product name above it
@@ -18,7 +20,8 @@ pub fn Card(
             </header>
             <main id="main" class=format!("card {class}")>{children()}</main>
             <footer class="site-footer">
-                <p>"AutoGPT authorization server · Your password is never shared with applications."</p>
+                <p>{t().footer}</p>
+                <LanguageSwitch/>
             </footer>
         </div>
     }

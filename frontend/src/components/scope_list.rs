@@ -1,4 +1,5 @@
 use crate::logic::flow::may_untick;
+use crate::logic::text::{scope_description, t};
 use leptos::prelude::*;
 use shared::ScopeInfo;
 
@@ -27,15 +28,15 @@ pub fn ScopeList(
                     let before = already.get(i).copied().unwrap_or(false);
                     let tag = any_already.then(|| {
                         if before {
-                            view! { <span class="tag" data-testid="scope-allowed">"Already allowed"</span> }
+                            view! { <span class="tag" data-testid="scope-allowed">{t().already_allowed}</span> }
                                 .into_any()
                         } else {
-                            view! { <span class="tag tag--new" data-testid="scope-new">"New"</span> }
+                            view! { <span class="tag tag--new" data-testid="scope-new">{t().new_scope}</span> }
                                 .into_any()
                         }
                     });
                     let text = view! {
-                        <span class="scope__description">{row.description.clone()}</span>
+                        <span class="scope__description">{scope_description(&row.name, &row.description)}</span>
                         <code class="scope__name">{row.name.clone()}</code>
                         {tag}
                     };

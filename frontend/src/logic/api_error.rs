@@ -1,5 +1,6 @@
 //! What can go wrong with a call to our own API, as plain data.
 
+use super::text::t;
 use shared::ErrorBody;
 
 /// The failure of one API call. `api.rs` builds these; `flow` decides what
@@ -54,18 +55,14 @@ impl ApiError {
     /// The message to show under a form field or button row.
     pub fn user_message(&self) -> String {
         match self {
-            ApiError::Network => {
-                "We couldn't reach the server. Check your connection and try again.".into()
-            }
-            ApiError::Decode => {
-                "The server sent an answer we couldn't read. Please try again.".into()
-            }
+            ApiError::Network => t().network_down.into(),
+            ApiError::Decode => t().bad_answer.into(),
             ApiError::Status { status, body } => match body {
                 Some(b) if *status < 500 && !b.error_description.is_empty() => {
                     b.error_description.clone()
                 }
-                _ if *status == 429 => "Too many attempts. Wait a moment and try again.".into(),
-                _ => "Something went wrong on our side. Please try again.".into(),
+                _ if *status == 429 => t().too_many.into(),
+                _ => t().our_side.into(),
             },
         }
     }

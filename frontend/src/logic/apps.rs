@@ -1,5 +1,6 @@
 //! The connected-apps page's plain decisions.
 
+use super::text::Text;
 use shared::{ConnectedApp, Registration};
 
 /// A Unix time as a calendar day (UTC), `YYYY-MM-DD`: unambiguous in every
@@ -19,11 +20,11 @@ pub fn day(unix: i64) -> String {
 }
 
 /// How the app came to exist, in the words of the page.
-pub fn registration_label(r: Registration) -> &'static str {
+pub fn registration_label(r: Registration, t: &Text) -> &'static str {
     match r {
-        Registration::Operator => "Verified by AutoGPT",
-        Registration::Dynamic => "Unverified: registered itself",
-        Registration::MetadataDocument => "Unverified: described by its own website",
+        Registration::Operator => t.verified_app,
+        Registration::Dynamic => t.self_registered,
+        Registration::MetadataDocument => t.self_described,
     }
 }
 
@@ -68,7 +69,7 @@ mod tests {
             .collect();
         assert_eq!(ids, ["a", "c"]);
         assert_eq!(
-            registration_label(Registration::Dynamic),
+            registration_label(Registration::Dynamic, &super::super::text::EN),
             "Unverified: registered itself"
         );
     }

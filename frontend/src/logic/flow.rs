@@ -11,6 +11,7 @@
 
 use super::api_error::ApiError;
 use super::problem::{Problem, ProblemKind};
+use super::text::{fill, t};
 use shared::{
     AppInfo, AuthorizationRequest, AuthorizeParams, AuthorizeProblem, AuthorizeResponse,
     ClientTarget, ErrorCode, RedirectUri, ScopeInfo,
@@ -176,11 +177,6 @@ pub fn redirect_host(uri: &RedirectUri) -> String {
 
 /// The logo to show, if any. Only our own paths and inline images: the page
 /// loads nothing from other origins (and its CSP would block it anyway).
-pub fn logo_src(app: &AppInfo) -> Option<&str> {
-    safe_logo(app.logo_url.as_deref())
-}
-
-/// The same rule for any logo URL (the connected-apps page).
 pub fn safe_logo(url: Option<&str>) -> Option<&str> {
     let url = url?;
     let same_origin = url.starts_with('/') && !url.starts_with("//") && !url.contains('\\');
@@ -226,9 +222,9 @@ pub fn authorize_outcome(result: Result<AuthorizeResponse, ApiError>) -> Outcome
 /// The retryable screen for a call that got no usable answer.
 pub fn unavailable(err: &ApiError) -> Problem {
     let detail = match err {
-        ApiError::Network => "The server did not answer.".to_owned(),
-        ApiError::Decode => "The server's answer could not be read.".to_owned(),
-        ApiError::Status { status, .. } => format!("The server answered with status {status}."),
+        ApiError::Network => t().no_answer.to_owned(),
+        ApiError::Decode => t().unreadable.to_owned(),
+        ApiError::Status { status, .. } => fill(t().status_answer, "{status}", &status.to_string()),
     };
     Problem::with_detail(ProblemKind::Unavailable, detail)
 }
@@ -478,7 +474,11 @@ mod tests {
             (None, false),
         ] {
             a.logo_url = logo.map(str::to_owned);
-            assert_eq!(logo_src(&a).is_some(), shown, "{logo:?}");
+            assert_eq!(
+                safe_logo(a.logo_url.as_deref()).is_some(),
+                shown,
+                "{logo:?}"
+            );
         }
     }
 

@@ -8,3 +8,5 @@ pub mod flow;
 pub mod next;
 pub mod problem;
 pub mod query;
+pub mod route;
+pub mod text;

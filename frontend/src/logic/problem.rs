@@ -1,6 +1,8 @@
 //! The error screens: one kind per row of the error table, each with a title,
 //! an explanation and whether Retry makes sense.
 
+use super::text::t;
+
 /// Which error screen to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemKind {
@@ -22,42 +24,31 @@ pub enum ProblemKind {
 
 impl ProblemKind {
     pub fn title(self) -> &'static str {
+        let t = t();
         match self {
-            ProblemKind::InvalidRequest => "Invalid Request",
-            ProblemKind::AppNotFound => "Application Not Found",
-            ProblemKind::InvalidRedirectUri => "Invalid Redirect URI",
-            ProblemKind::InvalidScopes => "Invalid Scopes",
-            ProblemKind::Refused => "Request Refused",
-            ProblemKind::Unavailable => "Something Went Wrong",
-            ProblemKind::PageNotFound => "Page Not Found",
+            ProblemKind::InvalidRequest => t.title_invalid_request,
+            ProblemKind::AppNotFound => t.title_app_not_found,
+            ProblemKind::InvalidRedirectUri => t.title_invalid_redirect,
+            ProblemKind::InvalidScopes => t.title_invalid_scopes,
+            ProblemKind::Refused => t.title_refused,
+            ProblemKind::Unavailable => t.title_unavailable,
+            ProblemKind::PageNotFound => t.title_not_found,
         }
     }
 
     pub fn explanation(self) -> &'static str {
+        let t = t();
         match self {
-            ProblemKind::InvalidRequest => {
-                "The application that sent you here made an authorization request we can't process. Please contact its developer."
-            }
-            ProblemKind::AppNotFound => {
-                "The application that sent you here is not registered, or has been disabled. No access was granted."
-            }
-            ProblemKind::InvalidRedirectUri => {
-                "The application asked us to send you to an address it has not registered. For your safety we won't send you there. No access was granted."
-            }
-            ProblemKind::InvalidScopes => {
-                "The application asked for permissions it is not allowed to request. No access was granted. Please contact its developer."
-            }
-            ProblemKind::Refused => {
-                "This request did not come from this site, so it was refused. Open the link from the application again."
-            }
-            ProblemKind::Unavailable => {
-                "We couldn't reach the authorization server, or it failed to answer. Nothing was granted. Please try again."
-            }
-            ProblemKind::PageNotFound => "There is no page at this address.",
+            ProblemKind::InvalidRequest => t.explain_invalid_request,
+            ProblemKind::AppNotFound => t.explain_app_not_found,
+            ProblemKind::InvalidRedirectUri => t.explain_invalid_redirect,
+            ProblemKind::InvalidScopes => t.explain_invalid_scopes,
+            ProblemKind::Refused => t.explain_refused,
+            ProblemKind::Unavailable => t.explain_unavailable,
+            ProblemKind::PageNotFound => t.explain_not_found,
         }
     }
 
-    /// Whether trying the same thing again could succeed.
     pub fn retryable(self) -> bool {
         matches!(self, ProblemKind::Unavailable)
     }

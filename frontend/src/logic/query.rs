@@ -118,3 +118,39 @@ mod tests {
         assert_eq!(encode("a b/?"), "a%20b%2F%3F");
     }
 }
+
+/// The authorization request's `ui_locales`: in this query, or in the
+/// authorize URL its `next=` returns to (the sign-in page on the way).
+pub fn ui_locales_of(query: &str) -> Option<String> {
+    let pairs = parse_query(query);
+    let find = |pairs: &[(String, String)]| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == "ui_locales")
+            .map(|(_, v)| v.clone())
+    };
+    find(&pairs).or_else(|| {
+        let next = pairs.iter().find(|(k, _)| k == "next")?;
+        let (_, inner) = next.1.split_once('?')?;
+        find(&parse_query(inner))
+    })
+}
+
+#[cfg(test)]
+mod ui_locales_tests {
+    use super::*;
+
+    #[test]
+    fn ui_locales_come_from_the_request_or_the_one_being_returned_to() {
+        assert_eq!(
+            ui_locales_of("client_id=x&ui_locales=de%20en").as_deref(),
+            Some("de en")
+        );
+        assert_eq!(
+            ui_locales_of("next=%2Fauth%2Fauthorize%3Fclient_id%3Dx%26ui_locales%3Dde").as_deref(),
+            Some("de")
+        );
+        assert_eq!(ui_locales_of("next=%2Faccount%2Fapps"), None);
+        assert_eq!(ui_locales_of(""), None);
+    }
+}

@@ -4,12 +4,13 @@
 
 use super::ErrorPage;
 use crate::api;
-use crate::components::{Card, Loading, ScopeList};
+use crate::components::{Card, Loading, Logo, ScopeList};
 use crate::dom::{leave_to, set_title};
 use crate::logic::apps::{day, registration_label, without};
-use crate::logic::flow::{api_problem, safe_logo, unavailable};
+use crate::logic::flow::{api_problem, unavailable};
 use crate::logic::next::{auth_href, AuthMode};
 use crate::logic::problem::Problem;
+use crate::logic::text::{around, fill, t};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::ConnectedApp;
@@ -25,7 +26,8 @@ enum Screen {
 
 #[component]
 pub fn AppsPage() -> impl IntoView {
-    set_title("Connected apps");
+    let t = t();
+    set_title(t.apps_title);
     let screen = RwSignal::new(Screen::Loading);
     let load = move || {
         spawn_local(async move {
@@ -49,7 +51,7 @@ pub fn AppsPage() -> impl IntoView {
                 *apps = without(apps, &client_id);
             }
         });
-        status.set(format!("Access removed for {name}."));
+        status.set(fill(t.removed, "{app}", &name));
     });
     let signing_out = RwSignal::new(false);
     let sign_out_error = RwSignal::new(None::<String>);
@@ -67,12 +69,11 @@ pub fn AppsPage() -> impl IntoView {
     };
 
     move || match screen.get() {
-        Screen::Loading => view! { <Loading label="Loading your apps…"/> }.into_any(),
+        Screen::Loading => view! { <Loading label=t.apps_loading/> }.into_any(),
         Screen::Problem(problem) => view! { <ErrorPage problem on_retry=retry/> }.into_any(),
         Screen::Apps(apps) => {
             let list = if apps.is_empty() {
-                view! { <p data-testid="no-apps">"No app has access to your account."</p> }
-                    .into_any()
+                view! { <p data-testid="no-apps">{t.no_apps}</p> }.into_any()
             } else {
                 view! {
                     <ul class="apps" aria-labelledby="title">
@@ -86,14 +87,12 @@ pub fn AppsPage() -> impl IntoView {
             };
             view! {
                 <Card>
-                    <h1 id="title">"Connected apps"</h1>
-                    <p class="hint">
-                        "These apps can use your AutoGPT account. Removing an app's access ends it at once; it must ask you again to get it back."
-                    </p>
+                    <h1 id="title">{t.apps_title}</h1>
+                    <p class="hint">{t.apps_intro}</p>
                     <p class="status" role="status" aria-live="polite">{move || status.get()}</p>
                     {list}
-                    <h2 class="section-title">"Your sessions"</h2>
-                    <p class="hint">"Signs you out of AutoGPT in every browser, this one included."</p>
+                    <h2 class="section-title">{t.sessions_title}</h2>
+                    <p class="hint">{t.sessions_text}</p>
                     <div class="form__error" role="alert">
                         {move || sign_out_error.get().map(|e| view! { <p>{e}</p> })}
                     </div>
@@ -104,7 +103,7 @@ pub fn AppsPage() -> impl IntoView {
                             disabled=move || signing_out.get()
                             on:click=sign_out_everywhere
                         >
-                            "Sign out everywhere"
+                            {t.sign_out_everywhere}
                         </button>
                     </div>
                 </Card>
@@ -117,6 +116,7 @@ pub fn AppsPage() -> impl IntoView {
 /// One app: who, what it may do, since when; and "Remove access".
 #[component]
 fn ConnectedAppItem(app: ConnectedApp, removed: Callback<(String, String)>) -> impl IntoView {
+    let t = t();
     let confirming = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -158,45 +158,35 @@ fn ConnectedAppItem(app: ConnectedApp, removed: Callback<(String, String)>) -> i
             }
         });
     };
-    let initial = app
-        .name
-        .chars()
-        .find(|c| c.is_alphanumeric())
-        .map(|c| c.to_uppercase().to_string())
-        .unwrap_or_else(|| "?".to_owned());
-    let logo = match safe_logo(app.logo_url.as_deref()).map(str::to_owned) {
-        Some(src) => view! { <img class="app__logo" src=src alt="" width="40" height="40"/> }.into_any(),
-        None => view! { <span class="app__logo app__logo--placeholder" aria-hidden="true">{initial}</span> }
-            .into_any(),
-    };
     let resources = (!app.resources.is_empty()).then(|| {
         view! {
             <div class="fact">
-                <dt>"For"</dt>
+                <dt>{t.for_services}</dt>
                 <dd><span class="fact__value">{app.resources.join(", ")}</span></dd>
             </div>
         }
     });
-    let last_used = app.last_used_at.map_or_else(|| "Not yet".to_owned(), day);
+    let last_used = app.last_used_at.map_or_else(|| t.not_yet.to_owned(), day);
     let heading_id = format!("app-{}", app.granted_at);
+    let question = around(t.remove_question, "{app}");
     view! {
         <li class="connected" data-testid="connected-app" data-client-id=app.client_id.clone()>
             <div class="connected__head">
-                {logo}
+                <Logo name=app.name.clone() url=app.logo_url.clone() size="40"/>
                 <div>
                     <h2 class="connected__name" id=heading_id.clone()>{app.name.clone()}</h2>
-                    <p class="hint">{registration_label(app.registration)}</p>
+                    <p class="hint">{registration_label(app.registration, t)}</p>
                 </div>
             </div>
             <ScopeList rows=app.scopes.clone()/>
             <dl class="facts">
                 {resources}
                 <div class="fact">
-                    <dt>"Allowed since"</dt>
+                    <dt>{t.allowed_since}</dt>
                     <dd><span class="fact__value">{day(app.granted_at)}</span></dd>
                 </div>
                 <div class="fact">
-                    <dt>"Last used"</dt>
+                    <dt>{t.last_used}</dt>
                     <dd><span class="fact__value">{last_used}</span></dd>
                 </div>
             </dl>
@@ -205,18 +195,17 @@ fn ConnectedAppItem(app: ConnectedApp, removed: Callback<(String, String)>) -> i
                 when=move || confirming.get()
                 fallback=move || view! {
                     <button type="button" class="button button--secondary" node_ref=ask_button on:click=ask>
-                        "Remove access"
+                        {t.remove_access}
                     </button>
                 }
             >
-                <div class="confirm" role="group" aria-label="Confirm removal">
+                <div class="confirm" role="group" aria-label=t.confirm_removal>
                     <p>
-                        "Remove access for " <strong>{name.get_value()}</strong>
-                        "? Its tokens stop working at once."
+                        {question.0} <strong>{name.get_value()}</strong> {question.1}
                     </p>
                     <div class="actions">
                         <button type="button" class="button button--secondary" disabled=move || busy.get() on:click=cancel>
-                            "Cancel"
+                            {t.cancel}
                         </button>
                         <button
                             type="button"
@@ -225,7 +214,7 @@ fn ConnectedAppItem(app: ConnectedApp, removed: Callback<(String, String)>) -> i
                             disabled=move || busy.get()
                             on:click=remove
                         >
-                            "Remove access"
+                            {t.remove_access}
                         </button>
                     </div>
                 </div>

@@ -12,9 +12,9 @@ use crate::logic::flow::{
 use crate::logic::next::{auth_href_with_hint, AuthMode};
 use crate::logic::problem::{Problem, ProblemKind};
 use crate::logic::query::authorize_params_from_query;
+use crate::logic::text::{around, fill, t};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_location;
 use shared::{
     sign_in_is_fresh, AppInfo, AuthorizeParams, AuthorizeRequest, Decision, ErrorCode, Me,
     ScopeInfo,
@@ -181,11 +181,10 @@ async fn load(here: &Here, screen: RwSignal<Screen>) -> Screen {
 /// The consent screen and every screen the request can lead to.
 #[component]
 pub fn AuthorizePage() -> impl IntoView {
-    set_title("Authorize");
-    let location = use_location();
+    set_title(t().authorize_title);
     let screen = RwSignal::new(Screen::Loading);
     let start = move |query: String| {
-        let path = location.pathname.get_untracked();
+        let path = crate::dom::path();
         let login_hint = authorize_params_from_query(&query)
             .ok()
             .and_then(|p| p.login_hint);
@@ -200,15 +199,15 @@ pub fn AuthorizePage() -> impl IntoView {
         screen.set(Screen::Loading);
         spawn_local(async move { screen.set(load(&here, screen).await) });
     };
-    // Runs now, and again if history moves to another authorize URL.
-    Effect::new(move || start(location.search.get()));
-    let retry = Callback::new(move |()| start(location.search.get_untracked()));
+    // Every authorize URL is a page load of its own: the query is fixed.
+    start(crate::dom::query());
+    let retry = Callback::new(move |()| start(crate::dom::query()));
 
     move || match screen.get() {
-        Screen::Loading => view! { <Loading label="Loading application…"/> }.into_any(),
-        Screen::Leaving => view! { <Loading label="Redirecting…"/> }.into_any(),
+        Screen::Loading => view! { <Loading label=t().loading_app/> }.into_any(),
+        Screen::Leaving => view! { <Loading label=t().redirecting/> }.into_any(),
         Screen::Continuing(name) => {
-            view! { <Loading label=format!("Continuing to {name}…")/> }.into_any()
+            view! { <Loading label=fill(t().continuing, "{app}", &name)/> }.into_any()
         }
         Screen::Problem(problem) => view! { <ErrorPage problem on_retry=retry/> }.into_any(),
         Screen::Consent(consent) => view! { <ConsentCard consent=*consent screen/> }.into_any(),
@@ -223,7 +222,7 @@ fn ConsentCard(
     /// The page's screen, replaced when a decision ends on an error screen.
     screen: RwSignal<Screen>,
 ) -> impl IntoView {
-    set_title(&format!("Authorize {}", consent.app.name));
+    set_title(&fill(t().authorize_app_title, "{app}", &consent.app.name));
     let Consent {
         params,
         app,
@@ -235,6 +234,7 @@ fn ConsentCard(
         here,
     } = consent;
     let app_name = app.name.clone();
+    let (note_before, note_after) = around(t().consent_note, "{app}");
     let already: Vec<bool> = rows
         .iter()
         .map(|r| already_allowed(&app, &r.name))
@@ -272,7 +272,7 @@ fn ConsentCard(
                     inline_error.set(Some(format!(
                         "{} {}",
                         p.detail.unwrap_or_default(),
-                        "Nothing was granted. Please try again."
+                        t().nothing_granted_retry
                     )));
                     chosen.set(None);
                 }
@@ -303,9 +303,9 @@ fn ConsentCard(
     let busy = move || chosen.get().is_some() || switching.get();
     let button = move |decision: Decision| {
         let (class, label, busy_label) = match decision {
-            Decision::Deny => ("button button--secondary", "Deny", "Denying…"),
+            Decision::Deny => ("button button--secondary", t().deny, t().denying),
             Decision::Approve | Decision::Remembered => {
-                ("button button--primary", "Authorize", "Authorizing…")
+                ("button button--primary", t().authorize, t().authorizing)
             }
         };
         let blocked = move || busy() || (decision == Decision::Approve && none_ticked());
@@ -330,17 +330,17 @@ fn ConsentCard(
 
     let unverified = caution.unverified.then(|| {
         let source = caution.described_by.map(|host| {
+            let (before, after) = around(t().described_by, "{host}");
             view! {
                 <p>
-                    "Its name and logo come from " <strong data-testid="client-host">{host}</strong>
-                    ", not from AutoGPT."
+                    {before} <strong data-testid="client-host">{host}</strong> {after}
                 </p>
             }
         });
         view! {
             <div class="notice notice--warning" data-testid="unverified" role="note">
-                <p class="notice__title">"Unverified app"</p>
-                <p>"AutoGPT has not reviewed this app. Only continue if you trust it and you started this sign-in yourself."</p>
+                <p class="notice__title">{t().unverified_title}</p>
+                <p>{t().unverified_text}</p>
                 {source}
             </div>
         }
@@ -348,14 +348,14 @@ fn ConsentCard(
     let on_device = caution.runs_on_device.then(|| {
         view! {
             <div class="notice" data-testid="runs-on-device" role="note">
-                <p>"This app runs on your device: it receives the result on this computer."</p>
+                <p>{t().on_device}</p>
             </div>
         }
     });
     let services = (!resources.is_empty()).then(|| {
         view! {
             <div class="fact">
-                <dt>"For"</dt>
+                <dt>{t().for_services}</dt>
                 <dd>
                     <span class="fact__value" data-testid="resources">{resources.join(", ")}</span>
                 </dd>
@@ -369,16 +369,16 @@ fn ConsentCard(
             {unverified}
             {on_device}
             <h2 id="scopes-heading" class="section-title">
-                "This application is requesting permission to:"
+                {t().requesting}
             </h2>
             <ScopeList rows already ticked=ticked/>
             <p class="field__hint" role="status">
-                {move || none_ticked().then_some("Keep at least one permission ticked, or deny.")}
+                {move || none_ticked().then_some(t().keep_one)}
             </p>
             <dl class="facts">
                 {services}
                 <div class="fact">
-                    <dt>"Signed in as"</dt>
+                    <dt>{t().signed_in_as}</dt>
                     <dd>
                         <span class="fact__value">{me.email}</span>
                         <button
@@ -387,15 +387,15 @@ fn ConsentCard(
                             disabled=busy
                             on:click=switch_account
                         >
-                            "Not you? Switch account"
+                            {t().switch_account}
                         </button>
                         <a href="/account/apps" target="_blank" rel="noopener" class="small-link">
-                            "Connected apps"
+                            {t().connected_apps_link}
                         </a>
                     </dd>
                 </div>
                 <div class="fact">
-                    <dt>"You'll be sent to"</dt>
+                    <dt>{t().sent_to}</dt>
                     <dd>
                         <span class="fact__value" data-testid="redirect-host">{host}</span>
                     </dd>
@@ -406,8 +406,7 @@ fn ConsentCard(
             </div>
             <div class="actions">{button(Decision::Deny)} {button(Decision::Approve)}</div>
             <p class="consent-note">
-                "Authorizing lets " <strong>{app_name}</strong>
-                " use your AutoGPT account with the permissions above, until you revoke its access. It never sees your password."
+                {note_before} <strong>{app_name}</strong> {note_after}
             </p>
         </Card>
     }

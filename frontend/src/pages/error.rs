@@ -1,6 +1,7 @@
 use crate::components::Card;
 use crate::dom::set_title;
 use crate::logic::problem::Problem;
+use crate::logic::text::t;
 use leptos::prelude::*;
 
 /// An error screen: a clear title, a plain explanation, the specific detail,
@@ -20,7 +21,7 @@ pub fn ErrorPage(
         view! {
             <div class="actions actions--single">
                 <button type="button" class="button button--primary" on:click=move |_| cb.run(())>
-                    "Retry"
+                    {t().retry}
                 </button>
             </div>
         }
@@ -33,7 +34,7 @@ pub fn ErrorPage(
                 <p>{kind.explanation()}</p>
                 {problem.detail.map(|d| view! { <p class="error__detail">{d}</p> })}
                 {retry}
-                <p class="hint">"You can close this window."</p>
+                <p class="hint">{t().close_window}</p>
             </div>
         </Card>
     }

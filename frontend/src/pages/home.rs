@@ -1,6 +1,7 @@
 use crate::api;
 use crate::components::{Card, Loading};
 use crate::dom::{leave_to, set_title};
+use crate::logic::text::t;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::Me;
@@ -9,7 +10,8 @@ use shared::Me;
 /// send people to `/auth/authorize`, not here.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    set_title("Account");
+    let t = t();
+    set_title(t.account_title);
     let me = RwSignal::new(None::<Option<Me>>);
     spawn_local(async move { me.set(Some(api::me().await.ok())) });
     let signing_out = RwSignal::new(false);
@@ -21,15 +23,13 @@ pub fn HomePage() -> impl IntoView {
         });
     };
     move || match me.get() {
-        None => view! { <Loading label="Loading…"/> }.into_any(),
+        None => view! { <Loading label=t.loading/> }.into_any(),
         Some(Some(me)) => view! {
             <Card>
-                <h1 id="title">"You're signed in"</h1>
-                <p>"Signed in as " <strong>{me.email}</strong> "."</p>
-                <p class="hint">
-                    "Applications that use AutoGPT will send you here to approve their access."
-                </p>
-                <p><a href="/account/apps">"Connected apps"</a></p>
+                <h1 id="title">{t.signed_in_title}</h1>
+                <p>{t.signed_in_as} " " <strong>{me.email}</strong></p>
+                <p class="hint">{t.apps_send_you_here}</p>
+                <p><a href="/account/apps">{t.connected_apps_link}</a></p>
                 <div class="actions actions--single">
                     <button
                         type="button"
@@ -37,7 +37,7 @@ pub fn HomePage() -> impl IntoView {
                         disabled=move || signing_out.get()
                         on:click=sign_out
                     >
-                        "Sign out"
+                        {t.sign_out}
                     </button>
                 </div>
             </Card>
@@ -46,8 +46,8 @@ pub fn HomePage() -> impl IntoView {
         Some(None) => view! {
             <Card>
                 <h1 id="title">"AutoGPT"</h1>
-                <p>"Applications that use AutoGPT will send you here to approve their access."</p>
-                <p><a href="/auth/login">"Sign in"</a></p>
+                <p>{t.apps_send_you_here}</p>
+                <p><a href="/auth/login">{t.sign_in}</a></p>
             </Card>
         }
         .into_any(),

@@ -3,9 +3,9 @@ use crate::components::{Card, Spinner};
 use crate::dom::{leave_to, set_title};
 use crate::logic::next::{auth_href, next_or_default, AuthMode};
 use crate::logic::query::parse_query;
+use crate::logic::text::t;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_location;
 use shared::{AuthConfig, Credentials, Password};
 
 /// `/auth/login` and `/auth/signup`: email + password, then back to `next=`
@@ -15,17 +15,16 @@ pub fn LoginPage(
     /// Which form to show.
     mode: AuthMode,
 ) -> impl IntoView {
+    let t = t();
     let (title, submit, busy_label) = match mode {
-        AuthMode::SignIn => ("Sign in", "Sign in", "Signing in…"),
-        AuthMode::SignUp => ("Create your account", "Create account", "Creating account…"),
+        AuthMode::SignIn => (t.sign_in, t.sign_in, t.signing_in),
+        AuthMode::SignUp => (t.create_title, t.create_account, t.creating_account),
     };
     set_title(title);
 
-    // From the raw query, decoded once: leptos_router 0.8's `use_query_map`
-    // percent-decodes values a second time, which would turn the authorize
-    // URL's `redirect_uri=http%3A%2F%2F…` into `http://…`, and the person
-    // would not return to the exact URL the app sent them to.
-    let query = parse_query(&use_location().search.get_untracked());
+    // From the raw query, decoded exactly once, so the person returns to
+    // the exact authorize URL the app sent them to.
+    let query = parse_query(&crate::dom::query());
     let raw_next = query
         .iter()
         .find(|(k, _)| k == "next")
@@ -78,7 +77,7 @@ pub fn LoginPage(
                 Err(e) => {
                     error.set(Some(match (mode, e.status()) {
                         // The server's message is deliberately generic; say it plainly.
-                        (AuthMode::SignIn, Some(401)) => "Incorrect email or password.".to_owned(),
+                        (AuthMode::SignIn, Some(401)) => t.wrong_password.to_owned(),
                         _ => e.user_message(),
                     }));
                     pending.set(false);
@@ -93,7 +92,7 @@ pub fn LoginPage(
             (AuthMode::SignIn, Some(true)) => Some(
                 view! {
                     <p class="switch">
-                        "New here? " <a href=other_href.clone()>"Create an account"</a>
+                        {t.new_here} " " <a href=other_href.clone()>{t.create_link}</a>
                     </p>
                 }
                 .into_any(),
@@ -101,7 +100,7 @@ pub fn LoginPage(
             (AuthMode::SignUp, _) => Some(
                 view! {
                     <p class="switch">
-                        "Already have an account? " <a href=other_href.clone()>"Sign in"</a>
+                        {t.have_account} " " <a href=other_href.clone()>{t.sign_in}</a>
                     </p>
                 }
                 .into_any(),
@@ -110,19 +109,18 @@ pub fn LoginPage(
         }
     };
     let signup_closed = move || {
-        (mode == AuthMode::SignUp
-            && config.get().is_some_and(|c| !c.signup_enabled))
-        .then(|| view! { <p class="notice">"Creating new accounts is turned off on this server."</p> })
+        (mode == AuthMode::SignUp && config.get().is_some_and(|c| !c.signup_enabled))
+            .then(|| view! { <p class="notice">{t.signup_closed}</p> })
     };
 
     view! {
         <Card class="card--narrow">
             <h1 id="title">{title}</h1>
-            <p class="lead">"to continue to your AutoGPT account"</p>
+            <p class="lead">{t.to_continue}</p>
             {signup_closed}
             <form class="form" on:submit=on_submit>
                 <div class="field">
-                    <label for="email">"Email"</label>
+                    <label for="email">{t.email}</label>
                     <input
                         id="email"
                         name="email"
@@ -133,7 +131,7 @@ pub fn LoginPage(
                     />
                 </div>
                 <div class="field">
-                    <label for="password">"Password"</label>
+                    <label for="password">{t.password}</label>
                     <input
                         id="password"
                         name="password"
@@ -151,7 +149,7 @@ pub fn LoginPage(
                         bind:value=password
                     />
                     {(mode == AuthMode::SignUp)
-                        .then(|| view! { <p id="password-hint" class="field__hint">"At least 8 characters."</p> })}
+                        .then(|| view! { <p id="password-hint" class="field__hint">{t.password_hint}</p> })}
                 </div>
                 <div class="form__error" role="alert">
                     {move || error.get().map(|e| view! { <p>{e}</p> })}

@@ -7,9 +7,9 @@ use crate::components::Card;
 use crate::dom::{leave_to, set_title};
 use crate::logic::flow::api_problem;
 use crate::logic::query::parse_query;
+use crate::logic::text::t;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_location;
 use shared::LogoutRequest;
 
 /// The relying party's logout request, from the query.
@@ -33,8 +33,9 @@ fn request_from(query: &str) -> LogoutRequest {
 /// the server checks the request and says where to go next.
 #[component]
 pub fn LogoutPage() -> impl IntoView {
-    set_title("Sign out");
-    let req = StoredValue::new(request_from(&use_location().search.get_untracked()));
+    let t = t();
+    set_title(t.sign_out);
+    let req = StoredValue::new(request_from(&crate::dom::query()));
     let problem = RwSignal::new(None);
     let busy = RwSignal::new(false);
     let sign_out = move |_| {
@@ -49,39 +50,38 @@ pub fn LogoutPage() -> impl IntoView {
             }
         });
     };
-    move || {
-        match problem.get() {
+    move || match problem.get() {
         Some(problem) => view! { <ErrorPage problem/> }.into_any(),
         None => view! {
             <Card>
-                <h1 id="title">"Sign out of AutoGPT?"</h1>
-                <p>"An application asked to sign you out of your AutoGPT account in this browser."</p>
+                <h1 id="title">{t.sign_out_title}</h1>
+                <p>{t.sign_out_asked}</p>
                 <div class="actions">
-                    <a class="button button--secondary" href="/">"Stay signed in"</a>
+                    <a class="button button--secondary" href="/">{t.stay_signed_in}</a>
                     <button
                         type="button"
                         class="button button--primary"
                         disabled=move || busy.get()
                         on:click=sign_out
                     >
-                        "Sign out"
+                        {t.sign_out}
                     </button>
                 </div>
             </Card>
         }
         .into_any(),
     }
-    }
 }
 
 #[component]
 pub fn SignedOutPage() -> impl IntoView {
-    set_title("Signed out");
+    let t = t();
+    set_title(t.signed_out_page);
     view! {
         <Card>
-            <h1 id="title">"You're signed out"</h1>
-            <p>"You are no longer signed in to AutoGPT in this browser."</p>
-            <p class="hint">"You can close this window."</p>
+            <h1 id="title">{t.signed_out_title}</h1>
+            <p>{t.signed_out_text}</p>
+            <p class="hint">{t.close_window}</p>
         </Card>
     }
 }

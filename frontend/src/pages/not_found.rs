@@ -1,6 +1,7 @@
 use crate::components::Card;
 use crate::dom::set_title;
 use crate::logic::problem::ProblemKind;
+use crate::logic::text::t;
 use leptos::prelude::*;
 
 /// Any path this app does not know.
@@ -14,7 +15,7 @@ pub fn NotFoundPage() -> impl IntoView {
                 <span class="error__icon" aria-hidden="true">"?"</span>
                 <h1 id="title">{kind.title()}</h1>
                 <p>{kind.explanation()}</p>
-                <p><a href="/">"Go to the start page"</a></p>
+                <p><a href="/">{t().start_page}</a></p>
             </div>
         </Card>
     }
