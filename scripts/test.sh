@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project, installing what is missing:
 #   1. format and lint (cargo fmt --check, clippy -D warnings);
-#   2. Rust unit and integration tests on SQLite (a fresh file per test);
+#   2. the consent screen's JSON adapter in a JS engine (wasm32 under node);
+#      Rust unit and integration tests on SQLite (a fresh file per test);
 #   3. the same integration tests on PostgreSQL (a fresh schema per test);
 #   4. the consent screen's browser tests (scripts/e2e.sh).
 # PostgreSQL: TEST_PG_URL, default postgres://postgres@127.0.0.1:5432/test.
@@ -62,6 +63,10 @@ cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 
 say "cargo clippy -D warnings (consent screen, wasm32)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+say "consent screen: JSON adapter round trips (wasm32, in node)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$PWD/scripts/wasm-test-runner.sh" \
+  cargo test -p frontend --lib --target wasm32-unknown-unknown
 
 say "Rust tests on SQLite"
 cargo nextest run --workspace --no-fail-fast

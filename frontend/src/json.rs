@@ -399,3 +399,137 @@ impl ser::Serializer for ToJs {
         Err(Invalid)
     }
 }
+
+/// Every `shared` type this adapter carries, both ways, in a real JS engine
+/// (`scripts/test.sh` runs them under node with wasm-bindgen-test-runner),
+/// checked against serde_json: the same value comes back, and each side
+/// reads what the other wrote (the server speaks serde_json).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::DeserializeOwned;
+    use shared::{
+        AppInfo, AuthConfig, AuthorizeParams, AuthorizeRequest, AuthorizeResponse, ConnectedApp,
+        ConnectedApps, Credentials, Decision, ErrorBody, LogoutRequest, Me, Password, Registration,
+        ResourceInfo, ScopeInfo,
+    };
+    use std::fmt::Debug;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn parse(text: &str) -> JsValue {
+        js_sys::JSON::parse(text).expect("valid JSON")
+    }
+
+    fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(value: T) {
+        let ours = to_string(&value).expect("encodes");
+        let back: T = from_js(parse(&ours)).expect("decodes what it wrote");
+        assert_eq!(back, value, "through json.rs: {ours}");
+        let theirs = serde_json::to_string(&value).unwrap();
+        let from_server: T = from_js(parse(&theirs)).expect("reads serde_json");
+        assert_eq!(from_server, value, "serde_json -> json.rs: {theirs}");
+        let to_server: T = serde_json::from_str(&ours).expect("serde_json reads it");
+        assert_eq!(to_server, value, "json.rs -> serde_json: {ours}");
+    }
+
+    fn scope() -> ScopeInfo {
+        ScopeInfo {
+            name: "READ_GRAPH".into(),
+            description: "Read \"graphs\" — ünïcode \\ and \n lines".into(),
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn bodies_the_page_reads() {
+        round_trip(AppInfo {
+            client_id: "agpt_client_x".into(),
+            name: "App".into(),
+            description: String::new(),
+            logo_url: Some("data:image/png;base64,AA==".into()),
+            scopes: vec![scope(), scope()],
+            plain_pkce_allowed: false,
+            registration: Registration::MetadataDocument,
+            client_host: Some("app.example".into()),
+            runs_on_device: true,
+            resources: vec![ResourceInfo {
+                uri: "https://mcp.example/mcp".into(),
+                name: "MCP".into(),
+            }],
+            granted_scopes: vec!["READ_GRAPH".into()],
+            granted_resources: Vec::new(),
+            remembers: true,
+        });
+        round_trip(Me {
+            user_id: "u1".into(),
+            email: "a@example.com".into(),
+            auth_time: 1_800_000_000,
+            auth_age: -1,
+        });
+        round_trip(AuthConfig {
+            signup_enabled: true,
+        });
+        round_trip(AuthorizeResponse {
+            redirect_url: "http://localhost:8080/cb?code=x&state=%20".into(),
+        });
+        round_trip(ErrorBody {
+            error: "invalid_request".into(),
+            error_description: "state is required.".into(),
+        });
+        round_trip(ConnectedApps {
+            apps: vec![ConnectedApp {
+                client_id: "https://app.example/client.json".into(),
+                name: "App".into(),
+                logo_url: None,
+                registration: Registration::Dynamic,
+                scopes: vec![scope()],
+                resources: vec!["MCP".into()],
+                granted_at: 1,
+                updated_at: i64::from(i32::MAX) * 2,
+                last_used_at: None,
+            }],
+        });
+        round_trip(ConnectedApps { apps: Vec::new() });
+    }
+
+    #[wasm_bindgen_test]
+    fn bodies_the_page_sends() {
+        for decision in [Decision::Approve, Decision::Deny, Decision::Remembered] {
+            round_trip(AuthorizeRequest {
+                params: AuthorizeParams {
+                    client_id: Some("agpt_client_x".into()),
+                    redirect_uri: Some("http://localhost:8080/callback".into()),
+                    scope: Some("openid READ_GRAPH".into()),
+                    resource: vec!["https://a.example/".into(), "https://b.example/".into()],
+                    nonce: Some("n".into()),
+                    ..AuthorizeParams::default()
+                },
+                decision,
+                chosen_scope: Some("openid".into()),
+            });
+        }
+        round_trip(AuthorizeRequest {
+            params: AuthorizeParams::default(),
+            decision: Decision::Deny,
+            chosen_scope: None,
+        });
+        round_trip(LogoutRequest {
+            id_token_hint: Some("a.b.c".into()),
+            state: Some("s".into()),
+            ..LogoutRequest::default()
+        });
+        let credentials = Credentials {
+            email: "a@example.com".into(),
+            password: Password::new("pä$$ \"word\""),
+        };
+        let ours = to_string(&credentials).unwrap();
+        let server: Credentials = serde_json::from_str(&ours).unwrap();
+        assert_eq!(server.email, credentials.email);
+        assert_eq!(server.password.secret(), credentials.password.secret());
+    }
+
+    #[wasm_bindgen_test]
+    fn what_is_not_the_type_is_refused() {
+        assert!(from_js::<Me>(parse(r#"{"user_id": 1, "email": "a"}"#)).is_err());
+        assert!(from_js::<AuthorizeResponse>(parse("[]")).is_err());
+        assert!(from_js::<AppInfo>(parse("null")).is_err());
+    }
+}
