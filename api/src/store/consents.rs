@@ -30,9 +30,18 @@ fn list_sql() -> String {
     format!(
         "select {APP_COLUMNS}, c.scopes as c_scopes, c.resources as c_resources,
                 c.created_at as c_created_at, c.updated_at as c_updated_at,
-                (select max(t.created_at) from oauth_grant g
-                   join access_token t on t.grant_id = g.grant_id
-                  where g.user_id = c.user_id and g.oauth_app_id = c.oauth_app_id) as c_last_used_at
+                (select max(u.at) from (
+                   select max(g.created_at) as at from oauth_grant g
+                    where g.user_id = c.user_id and g.oauth_app_id = c.oauth_app_id
+                   union all
+                   select max(t.created_at) from oauth_grant g
+                     join access_token t on t.grant_id = g.grant_id
+                    where g.user_id = c.user_id and g.oauth_app_id = c.oauth_app_id
+                   union all
+                   select max(r.created_at) from oauth_grant g
+                     join refresh_token r on r.grant_id = g.grant_id
+                    where g.user_id = c.user_id and g.oauth_app_id = c.oauth_app_id
+                 ) u) as c_last_used_at
          from oauth_consent c join oauth_app a on a.oauth_app_id = c.oauth_app_id
          where c.user_id = $1
          order by c.updated_at desc, a.client_id"
@@ -70,7 +79,9 @@ pub struct ConsentRow {
     pub approval: Approval,
     pub created_at: i64,
     pub updated_at: i64,
-    /// When a token was last issued under it (computed when read).
+    /// When it was last used: the newest approval, access token or refresh
+    /// token under it (computed when read; expired tokens are swept, so the
+    /// approvals and the longer-lived refresh tokens keep the date).
     pub last_used_at: Option<i64>,
 }
 

@@ -216,6 +216,29 @@ async fn removing_an_apps_access_revokes_everything_issued_under_it_everywhere()
         Some(granted + 60),
         "the refresh"
     );
+    // Expired access tokens are swept; the date stays (the refresh token has it).
+    let swept = sqlx::query(
+        "delete from access_token where grant_id in (select grant_id from oauth_grant
+         where oauth_app_id = (select oauth_app_id from oauth_app where client_id = $1))",
+    )
+    .bind(&second.client_id)
+    .execute(&app.state.db.read)
+    .await
+    .unwrap();
+    assert!(swept.rows_affected() >= 2);
+    let r = app.get("/api/account/apps").await;
+    let again = r.body["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["client_id"] == second.client_id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(again["last_used_at"].as_i64(), Some(granted + 60));
+    let newer = app
+        .refresh(&second, newer.refresh_token.secret())
+        .await
+        .ok();
 
     // Cross-site requests may not remove anything.
     let r = send(
