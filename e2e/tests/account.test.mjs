@@ -7,7 +7,7 @@ import { newPage } from '../lib/browser.mjs';
 import { suiteWithApp } from '../lib/suite.mjs';
 import { checkScreen } from '../lib/checks.mjs';
 import { server } from '../lib/env.mjs';
-import { ConsentPage, newUser, signUpViaApi } from '../lib/pages.mjs';
+import { ConsentPage, LoginPage, newUser, signUpViaApi } from '../lib/pages.mjs';
 import { pkcePair, randomState } from '../lib/pkce.mjs';
 
 const suite = suiteWithApp({
@@ -249,4 +249,33 @@ test('the screens speak German by ui_locales or the browser, with <html lang>, a
     assert.equal((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Ungültige Anfrage');
     await context.close();
   }
+});
+
+/** The claims of a JWT (its signature is checked in oidc.test.mjs). */
+const claims = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+
+test('max_age=0 makes a signed-in person sign in again, even when the consent is remembered', async () => {
+  const user = newUser();
+  const { context, page } = await newPage(suite.browser);
+  await signUpViaApi(context, user);
+  const first = request('openid READ_GRAPH', { nonce: 'first' });
+  await page.goto(first.url);
+  const consent = new ConsentPage(page);
+  await consent.waitUntilShown();
+  await consent.authorizeButton.click();
+  const before = claims((await exchange((await landing(page)).code, first.verifier)).body.id_token);
+
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const again = request('openid READ_GRAPH', { nonce: 'second', max_age: '0' });
+  await page.goto(again.url);
+  const login = new LoginPage(page);
+  await login.signInButton.waitFor();
+  await login.signIn(user.email, user.password);
+  const q = await landing(page);
+  assert.equal(q.state, again.params.state);
+  const after = claims((await exchange(q.code, again.verifier)).body.id_token);
+  assert.equal(after.nonce, 'second');
+  assert.equal(after.sub, before.sub);
+  assert.ok(after.auth_time > before.auth_time, `${after.auth_time} > ${before.auth_time}`);
+  await context.close();
 });
