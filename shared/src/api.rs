@@ -267,6 +267,8 @@ pub struct ServerMetadata {
     pub id_token_signing_alg_values_supported: Vec<String>,
     pub claims_supported: Vec<String>,
     pub prompt_values_supported: Vec<String>,
+    /// The consent screen's languages (chosen by `ui_locales`).
+    pub ui_locales_supported: Vec<String>,
     pub claims_parameter_supported: bool,
     pub request_parameter_supported: bool,
     /// Discovery's default is true; we take no request_uri.

@@ -72,6 +72,7 @@ async fn get_metadata(State(state): State<AppState>) -> Json<ServerMetadata> {
             "updated_at",
         ]),
         prompt_values_supported: strings(&["none", "login", "consent", "select_account"]),
+        ui_locales_supported: strings(&["en", "de"]),
         claims_parameter_supported: false,
         request_parameter_supported: false,
         request_uri_parameter_supported: false,

@@ -143,6 +143,7 @@ async fn discovery_names_everything_a_relying_party_needs() {
         );
     }
     assert_eq!(m["request_uri_parameter_supported"], false);
+    assert_eq!(m["ui_locales_supported"], json!(["en", "de"]));
     assert!(m["prompt_values_supported"]
         .as_array()
         .unwrap()
