@@ -187,6 +187,15 @@ impl Keys {
     /// Makes and stores a new key of `alg`: published at once, signing
     /// `PUBLISH_AHEAD` later (at once if it is the first).
     pub async fn rotate(&self, db: &Db, alg: SigningAlg, now: i64) -> Result<String, KeyError> {
+        // Later than every key already there, even within the same second:
+        // keys are ordered by `created_at` (then by their random kid), and a
+        // new key must never take the place of the one signing now.
+        let created_at = key_store::list(db)
+            .await?
+            .iter()
+            .filter(|k| k.alg == alg.as_str())
+            .map(|k| k.created_at + 1)
+            .fold(now, i64::max);
         let kid = crate::crypto::random_id();
         let (der, jwk) = {
             // Generation is CPU-heavy (RSA): off the async threads.
@@ -202,7 +211,7 @@ impl Keys {
                 alg: alg.as_str().to_owned(),
                 private_key: self.sealer.seal(&kid, &der)?,
                 public_jwk: jwk.to_string(),
-                created_at: now,
+                created_at,
             },
         )
         .await?;
