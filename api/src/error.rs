@@ -201,6 +201,17 @@ impl From<crate::hasher::Busy> for ApiError {
     }
 }
 
+/// A database that cannot be reached while keys are read or made is an
+/// outage like any other (503); every other key failure is ours (500).
+impl From<crate::keys::KeyError> for ApiError {
+    fn from(e: crate::keys::KeyError) -> Self {
+        match e {
+            crate::keys::KeyError::Store(e) => e.into(),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -328,13 +328,29 @@ impl Keys {
     }
 
     /// Verifies a JWT we signed (any of our keys, expired or not) and
-    /// returns its claims.
-    pub async fn verify_ours(&self, db: &Db, token: &str, now: i64) -> Option<Value> {
+    /// returns its claims; `None` for anything that is not one. Only the
+    /// database failing is an error (the caller answers 503, not "invalid").
+    pub async fn verify_ours(
+        &self,
+        db: &Db,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<Value>, KeyError> {
+        let Some(kid) = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid) else {
+            return Ok(None);
+        };
+        let jwk = match self.verifying_jwk(db, &kid, now).await {
+            Ok(Some(jwk)) => jwk,
+            Ok(None) => return Ok(None),
+            Err(KeyError::Store(e)) => return Err(KeyError::Store(e)),
+            // A key of ours that cannot be read cannot have signed this.
+            Err(_) => return Ok(None),
+        };
+        Ok(Self::verify_with(token, &jwk))
+    }
+
+    fn verify_with(token: &str, jwk: &Value) -> Option<Value> {
         let header = jsonwebtoken::decode_header(token).ok()?;
-        let jwk = self
-            .verifying_jwk(db, header.kid.as_deref()?, now)
-            .await
-            .ok()??;
         let key = match header.alg {
             jsonwebtoken::Algorithm::RS256 => jsonwebtoken::DecodingKey::from_rsa_components(
                 jwk["n"].as_str()?,

@@ -213,7 +213,8 @@ pub fn choose_scopes(
     if requested.contains(Scope::OpenId) && !chosen.contains(Scope::OpenId) {
         return Err(ScopeChoiceProblem::OpenIdRequired);
     }
-    Ok(chosen)
+    // In the order the client asked, whatever order the boxes were ticked in.
+    Ok(requested.iter().filter(|s| chosen.contains(*s)).collect())
 }
 
 /// Stage 1's result: the client and redirect URI to verify, and the state

@@ -112,8 +112,9 @@ impl RedirectUri {
 }
 
 /// A resource indicator (RFC 8707 §2): the absolute URI, without fragment,
-/// of a service the client wants a token for. Compared byte for byte with
-/// the registered ones.
+/// of a service the client wants a token for. Compared with the registered
+/// ones by [`ResourceUri::key`], so that `https://host` and `https://host/`
+/// name one resource (clients disagree on which they send).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ResourceUri(String);
@@ -140,6 +141,59 @@ impl ResourceUri {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The form two spellings of one resource share (RFC 3986 §6.2.2.1,
+    /// §6.2.3): scheme and host in lower case, no default port, and an
+    /// empty http(s) path as `/`. The rest (path, query) stays as written:
+    /// its case can matter to the service.
+    pub fn key(&self) -> String {
+        let s = self.0.as_str();
+        let Some((scheme, rest)) = s.split_once(':') else {
+            return s.to_owned();
+        };
+        let scheme = scheme.to_ascii_lowercase();
+        let Some(after) = rest.strip_prefix("//") else {
+            return format!("{scheme}:{rest}");
+        };
+        let (authority, tail) = after.split_at(after.find(['/', '?']).unwrap_or(after.len()));
+        let (userinfo, host_port) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        // A colon after the last `]` (if any) starts the port.
+        let port_at = host_port
+            .rfind(':')
+            .filter(|&i| !host_port[i..].contains(']'));
+        let (host, port) = match port_at {
+            Some(i) => (&host_port[..i], &host_port[i + 1..]),
+            None => (host_port, ""),
+        };
+        let default_port = match scheme.as_str() {
+            "https" => "443",
+            "http" => "80",
+            _ => "",
+        };
+        let mut key = format!("{scheme}://");
+        if let Some(u) = userinfo {
+            key.push_str(u);
+            key.push('@');
+        }
+        key.push_str(&host.to_ascii_lowercase());
+        if !port.is_empty() && port != default_port {
+            key.push(':');
+            key.push_str(port);
+        }
+        if !default_port.is_empty() && !tail.starts_with('/') {
+            key.push('/');
+        }
+        key.push_str(tail);
+        key
+    }
+
+    /// Whether `other` names the same resource (see [`ResourceUri::key`]).
+    pub fn same_as(&self, other: &ResourceUri) -> bool {
+        self.0 == other.0 || self.key() == other.key()
     }
 }
 
@@ -303,6 +357,45 @@ mod tests {
         ] {
             assert!(ResourceUri::parse(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn equivalent_resource_spellings_share_a_key() {
+        let key = |s: &str| ResourceUri::parse(s).unwrap().key();
+        for (a, b) in [
+            ("https://mcp.example.com", "https://mcp.example.com/"),
+            ("https://MCP.Example.com/mcp", "https://mcp.example.com/mcp"),
+            (
+                "HTTPS://mcp.example.com:443/mcp",
+                "https://mcp.example.com/mcp",
+            ),
+            ("http://localhost:80", "http://localhost/"),
+            (
+                "https://mcp.example.com?x=1",
+                "https://mcp.example.com/?x=1",
+            ),
+            ("https://[::1]:443", "https://[::1]/"),
+            ("URN:example:api", "urn:example:api"),
+        ] {
+            assert_eq!(key(a), key(b), "{a} ~ {b}");
+            assert!(ResourceUri::parse(a)
+                .unwrap()
+                .same_as(&ResourceUri::parse(b).unwrap()));
+        }
+        for (a, b) in [
+            (
+                "https://mcp.example.com/mcp",
+                "https://mcp.example.com/mcp/",
+            ),
+            ("https://mcp.example.com/MCP", "https://mcp.example.com/mcp"),
+            ("https://mcp.example.com:8443/", "https://mcp.example.com/"),
+            ("http://mcp.example.com/", "https://mcp.example.com/"),
+            ("https://[::1]:8443", "https://[::1]/"),
+            ("urn:example:API", "urn:example:api"),
+        ] {
+            assert_ne!(key(a), key(b), "{a} !~ {b}");
+        }
+        assert_eq!(key("https://[::1]:8443"), "https://[::1]:8443/");
     }
 
     #[test]

@@ -135,19 +135,25 @@ impl From<Scope> for String {
 #[error("unknown scope(s): {}", .0.join(", "))]
 pub struct UnknownScopes(pub Vec<String>);
 
-/// A set of scopes, kept in catalogue order without duplicates so that two
-/// equal sets always print the same.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+/// A set of scopes without duplicates, kept in the order they were first
+/// named: a client that asked for `b a` is answered `b a` (clients such as
+/// VS Code compare the token response's `scope` as a string). Equality is
+/// set equality, whatever the order.
+#[derive(Debug, Clone, Default, Eq)]
 pub struct ScopeSet(Vec<Scope>);
+
+impl PartialEq for ScopeSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len() && self.is_subset_of(other)
+    }
+}
 
 impl ScopeSet {
     pub fn new(scopes: impl IntoIterator<Item = Scope>) -> Self {
-        // Sorted insertion rather than sort + dedup: a handful of scopes,
-        // and no sort routine in the consent screen's download.
         let mut v: Vec<Scope> = Vec::new();
         for s in scopes {
-            if let Err(i) = v.binary_search(&s) {
-                v.insert(i, s);
+            if !v.contains(&s) {
+                v.push(s);
             }
         }
         ScopeSet(v)
@@ -236,9 +242,11 @@ mod tests {
     }
 
     #[test]
-    fn parse_dedups_orders_and_reports_all_unknown_names() {
+    fn parse_dedups_keeps_the_order_and_reports_all_unknown_names() {
         let set = ScopeSet::parse("  READ_GRAPH EXECUTE_GRAPH\tREAD_GRAPH ").unwrap();
-        assert_eq!(set.to_space_separated(), "EXECUTE_GRAPH READ_GRAPH");
+        assert_eq!(set.to_space_separated(), "READ_GRAPH EXECUTE_GRAPH");
+        assert_eq!(set, ScopeSet::parse("EXECUTE_GRAPH READ_GRAPH").unwrap());
+        assert_ne!(set, ScopeSet::parse("EXECUTE_GRAPH").unwrap());
         let err = ScopeSet::parse("READ_GRAPH bogus read_graph").unwrap_err();
         assert_eq!(err.0, vec!["bogus".to_owned(), "read_graph".to_owned()]);
     }

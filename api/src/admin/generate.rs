@@ -50,11 +50,19 @@ fn parse_scope_list(s: &str) -> Result<ScopeSet, String> {
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|t| !t.is_empty())
         .map(parse_scope)
-        .collect::<Result<ScopeSet, String>>()?;
+        .collect::<Result<Vec<Scope>, String>>()?;
     if scopes.is_empty() {
         return Err("choose at least one scope".into());
     }
-    Ok(scopes)
+    Ok(catalogue_ordered(scopes))
+}
+
+/// An operator's list is kept in catalogue order, whatever order it was
+/// typed in (a client's request keeps its own order).
+fn catalogue_ordered(scopes: impl IntoIterator<Item = Scope>) -> ScopeSet {
+    let mut scopes: Vec<Scope> = scopes.into_iter().collect();
+    scopes.sort();
+    ScopeSet::new(scopes)
 }
 
 /// One redirect URI that is safe to register (see `check_redirect_uri`).
@@ -142,7 +150,7 @@ fn collect_spec(args: &GenerateApp) -> AdminResult<AppSpec> {
         )?,
     };
     let scopes = match &args.scopes {
-        Some(scopes) => ScopeSet::new(scopes.iter().copied()),
+        Some(scopes) => catalogue_ordered(scopes.iter().copied()),
         None => {
             eprintln!("Available scopes:");
             for (i, scope) in Scope::PLATFORM.iter().enumerate() {
@@ -379,7 +387,7 @@ mod tests {
             "Bob's app".into(),
             "it's \\ here".into(),
             vec![RedirectUri::parse("https://a.example/cb?x='1'").unwrap()],
-            ScopeSet::new([Scope::ReadGraph, Scope::ExecuteGraph]),
+            ScopeSet::new([Scope::ExecuteGraph, Scope::ReadGraph]),
             None,
         );
         let sql = render_insert_sql(Backend::Postgres, &app, 42);

@@ -81,7 +81,7 @@ impl fmt::Display for CimdRejection {
                 "The metadata document's client_id is not exactly the URL it was fetched from.",
             ),
             CimdRejection::SecretMethod => f.write_str(
-                "A metadata-document client must be public (token_endpoint_auth_method \"none\", PKCE S256).",
+                "A metadata-document client must be public (token_endpoint_auth_method \"none\", PKCE S256, no client_secret).",
             ),
             CimdRejection::Metadata(r) => write!(f, "The client's metadata document: {r}"),
         }
@@ -214,10 +214,12 @@ pub fn check_document(
     if doc.client_id.as_deref() != Some(url) {
         return Err(CimdRejection::ClientIdMismatch);
     }
-    if !matches!(
-        doc.token_endpoint_auth_method.as_deref(),
-        None | Some("none")
-    ) {
+    if doc.client_secret.is_some()
+        || !matches!(
+            doc.token_endpoint_auth_method.as_deref(),
+            None | Some("none")
+        )
+    {
         return Err(CimdRejection::SecretMethod);
     }
     let mut accepted = check_metadata(doc, true).map_err(CimdRejection::Metadata)?;
@@ -379,10 +381,35 @@ mod tests {
             with(|d| d.token_endpoint_auth_method = Some("private_key_jwt".into())),
             CimdRejection::SecretMethod
         );
+        assert_eq!(
+            with(|d| d.client_secret = Some(serde::de::IgnoredAny)),
+            CimdRejection::SecretMethod,
+            "a secret in a public document"
+        );
         assert!(matches!(
             with(|d| d.grant_types = Some(vec!["client_credentials".into()])),
             CimdRejection::Metadata(RegistrationRejection::Metadata("grant_types", _))
         ));
+        // Claude's and VS Code's documents list grants we do not offer.
+        for extra in [
+            "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            "urn:ietf:params:oauth:grant-type:device_code",
+        ] {
+            let mut d = doc();
+            d.grant_types = Some(vec![
+                "authorization_code".into(),
+                "refresh_token".into(),
+                extra.into(),
+            ]);
+            let ok = check_document(URL, &d).unwrap();
+            assert_eq!(
+                ok.grant_types,
+                [
+                    crate::domain::client::GrantType::AuthorizationCode,
+                    crate::domain::client::GrantType::RefreshToken
+                ]
+            );
+        }
         assert!(matches!(
             with(|d| d.redirect_uris = vec!["javascript:alert(1)".into()]),
             CimdRejection::Metadata(RegistrationRejection::RedirectUri(_))

@@ -3,7 +3,7 @@
 //! dynamic registration (RFC 7591) and metadata documents, and the checks of
 //! a self-registration request.
 
-use super::client::ApplicationType;
+use super::client::{ApplicationType, GrantType};
 use super::oidc::SigningAlg;
 use super::Rejection;
 use serde::{Deserialize, Serialize};
@@ -189,6 +189,10 @@ pub struct ClientMetadata {
     /// OpenID Connect Dynamic Registration §2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token_signed_response_alg: Option<String>,
+    /// Only its presence matters: a metadata document is public, so one
+    /// with a secret in it is refused (the draft's §4.1).
+    #[serde(default, skip_serializing)]
+    pub client_secret: Option<serde::de::IgnoredAny>,
 }
 
 /// How a client authenticates at the token endpoint (RFC 7591 §2).
@@ -265,7 +269,9 @@ pub struct AcceptedRegistration {
     pub scopes: ScopeSet,
     pub application_type: ApplicationType,
     pub auth_method: AuthMethod,
-    pub refresh: bool,
+    /// The grant types it asked for that we serve (always the code grant);
+    /// the others are ignored, not stored (RFC 7591 §2).
+    pub grant_types: Vec<GrantType>,
     pub logo_uri: Option<String>,
     pub client_uri: Option<String>,
     pub policy_uri: Option<String>,
@@ -300,34 +306,30 @@ pub fn check_metadata(
             "this client must be public (\"none\", with PKCE S256)".into(),
         ));
     }
-    let grant_types = meta
-        .grant_types
-        .clone()
-        .unwrap_or_else(|| vec!["authorization_code".into()]);
-    if let Some(g) = grant_types
-        .iter()
-        .find(|g| !matches!(g.as_str(), "authorization_code" | "refresh_token"))
-    {
+    // A client describes everything it can do, not what it asks of us:
+    // Claude's document lists the JWT bearer grant, VS Code's the device
+    // grant. Keep what we serve; refuse only a client we could not serve.
+    let grant_types: Vec<GrantType> = match &meta.grant_types {
+        None => vec![GrantType::AuthorizationCode],
+        Some(listed) => GrantType::ALL
+            .into_iter()
+            .filter(|g| listed.iter().any(|l| l == g.as_str()))
+            .collect(),
+    };
+    if !grant_types.contains(&GrantType::AuthorizationCode) {
         return Err(Metadata(
             "grant_types",
-            format!("{g:?} is not supported (authorization_code and refresh_token are)"),
+            "must include authorization_code (the only grant this server offers self-registered clients)".into(),
         ));
     }
-    if !grant_types.iter().any(|g| g == "authorization_code") {
-        return Err(Metadata(
-            "grant_types",
-            "must include authorization_code".into(),
-        ));
-    }
-    if let Some(r) = meta
+    if meta
         .response_types
-        .iter()
-        .flatten()
-        .find(|r| r.as_str() != "code")
+        .as_ref()
+        .is_some_and(|r| !r.iter().any(|r| r == "code"))
     {
         return Err(Metadata(
             "response_types",
-            format!("{r:?} is not supported (only \"code\" is)"),
+            "must include \"code\" (the only response type this server offers)".into(),
         ));
     }
     let declared = match meta.application_type.as_deref() {
@@ -345,7 +347,17 @@ pub fn check_metadata(
     if meta.redirect_uris.len() > MAX_REDIRECT_URIS {
         return Err(RegistrationRejection::TooManyRedirectUris);
     }
-    let application_type = application_type_of(declared, &meta.redirect_uris);
+    let mut application_type = application_type_of(declared, &meta.redirect_uris);
+    // A public client with loopback or private-use redirect URIs runs on a
+    // device, whatever it calls itself (Cursor says "web"): it is native,
+    // with RFC 8252's rules for those URIs. A client with a secret that
+    // says "web" is held to https.
+    if application_type == ApplicationType::Web
+        && auth_method == AuthMethod::None
+        && application_type_of(None, &meta.redirect_uris) == ApplicationType::Native
+    {
+        application_type = ApplicationType::Native;
+    }
     let mut redirect_uris: Vec<RedirectUri> = Vec::with_capacity(meta.redirect_uris.len());
     for uri in &meta.redirect_uris {
         let uri = check_redirect_uri_for(uri, application_type)
@@ -354,20 +366,18 @@ pub fn check_metadata(
             redirect_uris.push(uri);
         }
     }
-    let scopes = match meta.scope.as_deref().map(str::trim) {
-        None | Some("") => ScopeSet::new(Scope::PLATFORM),
-        Some(s) => {
-            let mut set = Vec::new();
-            for name in s.split_whitespace() {
-                set.push(name.parse::<Scope>().map_err(|_| {
-                    Metadata(
-                        "scope",
-                        format!("{name:?} is not a scope this server knows"),
-                    )
-                })?);
-            }
-            ScopeSet::new(set)
-        }
+    // Scope names we do not know are ignored like unknown grant types; a
+    // client that named none we know gets the default, as if it named none.
+    let scopes: ScopeSet = meta
+        .scope
+        .iter()
+        .flat_map(|s| s.split_whitespace())
+        .filter_map(|name| name.parse::<Scope>().ok())
+        .collect();
+    let scopes = if scopes.is_empty() {
+        ScopeSet::new(Scope::PLATFORM)
+    } else {
+        scopes
     };
     let id_token_alg = match meta.id_token_signed_response_alg.as_deref() {
         None => None,
@@ -408,7 +418,7 @@ pub fn check_metadata(
         scopes,
         application_type,
         auth_method,
-        refresh: grant_types.iter().any(|g| g == "refresh_token"),
+        grant_types,
         logo_uri: https_url("logo_uri", meta.logo_uri.as_deref())?,
         client_uri: https_url("client_uri", meta.client_uri.as_deref())?,
         policy_uri: https_url("policy_uri", meta.policy_uri.as_deref())?,
@@ -551,7 +561,10 @@ mod tests {
             "public unless it asks for a secret"
         );
         assert_eq!(ok.application_type, ApplicationType::Native);
-        assert!(ok.refresh);
+        assert_eq!(
+            ok.grant_types,
+            [GrantType::AuthorizationCode, GrantType::RefreshToken]
+        );
         assert_eq!(ok.scopes, ScopeSet::new(Scope::PLATFORM));
         assert_eq!(ok.name.as_deref(), Some("MCP Inspector"));
     }
@@ -559,7 +572,7 @@ mod tests {
     #[test]
     fn every_refusal_names_its_member_and_code() {
         type Edit = fn(&mut ClientMetadata);
-        let cases: [(Edit, ErrorCode, &str); 15] = [
+        let cases: [(Edit, ErrorCode, &str); 14] = [
             (
                 |m| m.redirect_uris.clear(),
                 ErrorCode::InvalidRedirectUri,
@@ -586,7 +599,10 @@ mod tests {
                 "at most",
             ),
             (
-                |m| m.application_type = Some("web".into()),
+                |m| {
+                    m.application_type = Some("web".into());
+                    m.token_endpoint_auth_method = Some("client_secret_basic".into());
+                },
                 ErrorCode::InvalidRedirectUri,
                 "web application",
             ),
@@ -616,11 +632,6 @@ mod tests {
                 "response_types",
             ),
             (
-                |m| m.scope = Some("openid admin:everything".into()),
-                ErrorCode::InvalidClientMetadata,
-                "scope",
-            ),
-            (
                 |m| m.client_name = Some("x".repeat(101)),
                 ErrorCode::InvalidClientMetadata,
                 "client_name",
@@ -643,6 +654,105 @@ mod tests {
             assert_eq!(r.code(), code, "{r}");
             assert!(r.to_string().contains(words), "{r} should mention {words}");
         }
+    }
+
+    #[test]
+    fn what_a_client_can_do_beyond_us_is_ignored_not_refused() {
+        for extra in [
+            "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            "urn:ietf:params:oauth:grant-type:device_code",
+            "client_credentials",
+            "urn:example:grant-type:unheard-of",
+            "implicit",
+        ] {
+            let mut m = meta();
+            m.grant_types = Some(vec![
+                "authorization_code".into(),
+                extra.into(),
+                "refresh_token".into(),
+            ]);
+            let ok = check_metadata(&m, false).unwrap();
+            assert_eq!(
+                ok.grant_types,
+                [GrantType::AuthorizationCode, GrantType::RefreshToken],
+                "{extra} is dropped"
+            );
+            assert!(check_metadata(&m, true).is_ok(), "{extra}, as a document");
+        }
+        let mut m = meta();
+        m.grant_types = Some(vec!["authorization_code".into()]);
+        assert_eq!(
+            check_metadata(&m, false).unwrap().grant_types,
+            [GrantType::AuthorizationCode],
+            "no refresh_token listed: none registered"
+        );
+        m.grant_types = None;
+        assert_eq!(
+            check_metadata(&m, false).unwrap().grant_types,
+            [GrantType::AuthorizationCode],
+            "RFC 7591 §2: the default is authorization_code"
+        );
+        for only in [
+            vec!["urn:ietf:params:oauth:grant-type:device_code"],
+            vec!["client_credentials", "refresh_token"],
+            vec![],
+        ] {
+            let mut m = meta();
+            m.grant_types = Some(only.iter().map(|g| g.to_string()).collect());
+            let r = check_metadata(&m, false).unwrap_err();
+            assert!(
+                r.to_string().contains("authorization_code"),
+                "{only:?}: {r}"
+            );
+        }
+        let mut m = meta();
+        m.response_types = Some(vec!["code".into(), "id_token".into()]);
+        assert!(check_metadata(&m, false).is_ok());
+        m.scope = Some("openid admin:everything READ_GRAPH".into());
+        assert_eq!(
+            check_metadata(&m, false).unwrap().scopes,
+            ScopeSet::new([Scope::OpenId, Scope::ReadGraph]),
+            "unknown scope names ignored"
+        );
+        m.scope = Some("mcp:tools".into());
+        assert_eq!(
+            check_metadata(&m, false).unwrap().scopes,
+            ScopeSet::new(Scope::PLATFORM),
+            "nothing we know: the default"
+        );
+    }
+
+    #[test]
+    fn a_public_client_with_device_redirects_is_native_whatever_it_says() {
+        // Cursor's registration: "web", with its app scheme, its hosted
+        // agents' https callback and a loopback one.
+        let mut m = meta();
+        m.application_type = Some("web".into());
+        m.token_endpoint_auth_method = Some("none".into());
+        m.redirect_uris = vec![
+            "cursor://anysphere.cursor-mcp/oauth/callback".into(),
+            "https://www.cursor.com/agents/mcp/oauth/callback".into(),
+            "http://localhost:8787/callback".into(),
+        ];
+        let ok = check_metadata(&m, false).unwrap();
+        assert_eq!(ok.application_type, ApplicationType::Native);
+        assert_eq!(ok.redirect_uris.len(), 3);
+        // Native rules still refuse what is unsafe anywhere.
+        m.redirect_uris.push("http://evil.example/cb".into());
+        assert!(check_metadata(&m, false).is_err());
+        // An https-only public web client stays web.
+        m.redirect_uris = vec!["https://app.example/cb".into()];
+        assert_eq!(
+            check_metadata(&m, false).unwrap().application_type,
+            ApplicationType::Web
+        );
+        // A confidential web client keeps the strict rule.
+        m.redirect_uris = vec!["http://localhost:8787/callback".into()];
+        m.token_endpoint_auth_method = Some("client_secret_post".into());
+        assert_eq!(
+            check_metadata(&m, false).unwrap_err().code(),
+            ErrorCode::InvalidRedirectUri
+        );
     }
 
     #[test]

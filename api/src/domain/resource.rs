@@ -30,18 +30,23 @@ impl Resource {
 }
 
 /// At authorization (RFC 8707 §2): every requested resource must be a
-/// registered, active one (`known` holds those found for the request).
+/// registered, active one (`known` holds those found for the request),
+/// in any equivalent spelling. Returns them as registered: what the grant
+/// stores and tokens carry as their audience.
 pub fn check_requested(
     requested: &[ResourceUri],
     known: &[Resource],
-) -> Result<(), AuthorizeProblem> {
-    match requested
-        .iter()
-        .find(|r| !known.iter().any(|k| k.is_active() && &k.uri == *r))
-    {
-        Some(unknown) => Err(AuthorizeProblem::InvalidTarget(unknown.to_string())),
-        None => Ok(()),
+) -> Result<Vec<ResourceUri>, AuthorizeProblem> {
+    let mut registered: Vec<ResourceUri> = Vec::with_capacity(requested.len());
+    for r in requested {
+        let Some(k) = known.iter().find(|k| k.is_active() && k.uri.same_as(r)) else {
+            return Err(AuthorizeProblem::InvalidTarget(r.to_string()));
+        };
+        if !registered.contains(&k.uri) {
+            registered.push(k.uri.clone());
+        }
     }
+    Ok(registered)
 }
 
 /// Why a token request's `resource` was refused.
@@ -69,7 +74,8 @@ impl fmt::Display for TargetRejection {
 }
 
 /// The audience of a token: what was granted, or the subset the token
-/// request names.
+/// request names (in any equivalent spelling; the audience keeps the
+/// granted, registered one).
 pub fn narrow_audience(
     granted: &[ResourceUri],
     requested: &[ResourceUri],
@@ -77,10 +83,16 @@ pub fn narrow_audience(
     if requested.is_empty() {
         return Ok(granted.to_vec());
     }
-    match requested.iter().find(|r| !granted.contains(r)) {
-        Some(extra) => Err(TargetRejection::NotGranted(extra.clone())),
-        None => Ok(requested.to_vec()),
+    let mut audience: Vec<ResourceUri> = Vec::with_capacity(requested.len());
+    for r in requested {
+        let Some(g) = granted.iter().find(|g| g.same_as(r)) else {
+            return Err(TargetRejection::NotGranted(r.clone()));
+        };
+        if !audience.contains(g) {
+            audience.push(g.clone());
+        }
     }
+    Ok(audience)
 }
 
 /// Resource URIs as stored: space-separated (a URI has no spaces).
@@ -128,13 +140,50 @@ mod tests {
             resource("https://a/mcp", true),
             resource("https://b/mcp", false),
         ];
-        assert!(check_requested(&[uri("https://a/mcp")], &known).is_ok());
-        assert!(check_requested(&[], &known).is_ok());
+        assert_eq!(
+            check_requested(&[uri("https://a/mcp")], &known),
+            Ok(vec![uri("https://a/mcp")])
+        );
+        assert_eq!(check_requested(&[], &known), Ok(vec![]));
         for bad in ["https://b/mcp", "https://c/mcp", "https://a/mcp/"] {
             let p = check_requested(&[uri("https://a/mcp"), uri(bad)], &known).unwrap_err();
             assert_eq!(p, AuthorizeProblem::InvalidTarget(bad.into()));
             assert!(p.redirects(), "RFC 8707: back to the client");
         }
+    }
+
+    #[test]
+    fn equivalent_spellings_find_the_registered_resource() {
+        let known = [
+            resource("https://mcp.example.com", true),
+            resource("https://api.example.com/v2/", true),
+        ];
+        assert_eq!(
+            check_requested(
+                &[
+                    uri("https://mcp.example.com/"),
+                    uri("HTTPS://MCP.example.com:443"),
+                    uri("https://api.example.com/v2/"),
+                ],
+                &known
+            ),
+            Ok(vec![
+                uri("https://mcp.example.com"),
+                uri("https://api.example.com/v2/")
+            ]),
+            "as registered, once each"
+        );
+        assert!(check_requested(&[uri("https://api.example.com/v2")], &known).is_err());
+        let granted = [uri("https://mcp.example.com")];
+        assert_eq!(
+            narrow_audience(&granted, &[uri("https://mcp.example.com/")]),
+            Ok(vec![uri("https://mcp.example.com")])
+        );
+        let granted = [uri("https://mcp.example.com/")];
+        assert_eq!(
+            narrow_audience(&granted, &[uri("https://mcp.example.com")]),
+            Ok(vec![uri("https://mcp.example.com/")])
+        );
     }
 
     #[test]

@@ -71,7 +71,7 @@ async fn check(
         target: &target,
         issuer: &state.issuer,
     };
-    let request = match AuthorizationRequest::parse(
+    let mut request = match AuthorizationRequest::parse(
         params,
         &target,
         &client.policy(state.config.pkce_plain_enabled),
@@ -84,9 +84,10 @@ async fn check(
     };
     // RFC 8707 §2: every resource must be one we serve tokens for.
     let known = resources::find_by_uris(&state.db, &request.resources).await?;
-    if let Err(p) = check_requested(&request.resources, &known) {
-        return Ok(Checked::Redirect(respond.error(p.code(), &p.to_string())));
-    }
+    request.resources = match check_requested(&request.resources, &known) {
+        Ok(registered) => registered,
+        Err(p) => return Ok(Checked::Redirect(respond.error(p.code(), &p.to_string()))),
+    };
     Ok(Checked::Valid(Box::new(Valid {
         client,
         target,

@@ -8,7 +8,6 @@ use crate::crypto::random_id;
 use crate::domain::cimd::{
     check_document, check_url, host_allowed, is_document_url, CimdRejection,
 };
-use crate::domain::client::GrantType;
 use crate::domain::limits::Subject;
 use crate::domain::registration::ClientMetadata;
 use crate::error::{ApiError, ApiResult};
@@ -85,10 +84,6 @@ async fn fetch_and_check(state: &AppState, id: &str) -> Result<(NewClient, i64),
         serde_json::from_slice(&fetched.body).map_err(|_| CimdRejection::NotJson)?;
     let accepted = check_document(id, &doc)?;
     let client_id = ClientId::parse(id).ok_or(CimdRejection::BadUrl("it is too long"))?;
-    let mut grant_types = vec![GrantType::AuthorizationCode];
-    if accepted.refresh {
-        grant_types.push(GrantType::RefreshToken);
-    }
     let app = NewClient {
         oauth_app_id: random_id(),
         client_id,
@@ -98,7 +93,7 @@ async fn fetch_and_check(state: &AppState, id: &str) -> Result<(NewClient, i64),
         logo_url: accepted.logo_uri,
         redirect_uris: accepted.redirect_uris,
         allowed_scopes: accepted.scopes,
-        grant_types,
+        grant_types: accepted.grant_types,
         owner_id: None,
         registration: Registration::MetadataDocument,
         client_uri: accepted.client_uri,

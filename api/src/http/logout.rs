@@ -42,7 +42,7 @@ struct Resolved {
 async fn resolve(state: &AppState, req: &LogoutRequest, now: i64) -> ApiResult<Resolved> {
     let hint = match req.id_token_hint.as_deref().filter(|h| !h.is_empty()) {
         None => None,
-        Some(token) => Some(state.keys.verify_ours(&state.db, token, now).await),
+        Some(token) => Some(state.keys.verify_ours(&state.db, token, now).await?),
     };
     let checked = check_logout(
         hint.as_ref().map(Option::as_ref),

@@ -28,8 +28,7 @@ async fn get_jwks(State(state): State<AppState>, Now(now): Now) -> ApiResult<Res
     let jwks = state
         .keys
         .jwks(&state.db, now, state.config.id_token_ttl)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .await?;
     let mut response = Json(jwks).into_response();
     // Cached no longer than a new key is published before it signs.
     response.headers_mut().insert(

@@ -8,7 +8,6 @@ use super::limits;
 use super::token::no_store;
 use crate::config::RegistrationMode;
 use crate::crypto::{random_id, random_token, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
-use crate::domain::client::GrantType;
 use crate::domain::limits::Subject;
 use crate::domain::oidc::SigningAlg;
 use crate::domain::registration::{check_metadata, AuthMethod, ClientMetadata};
@@ -116,10 +115,7 @@ async fn create_registration(
         Some(s) => Some(state.hasher.hash(s.secret().to_owned()).await?),
         None => None,
     };
-    let mut grant_types = vec![GrantType::AuthorizationCode];
-    if accepted.refresh {
-        grant_types.push(GrantType::RefreshToken);
-    }
+    let grant_types = accepted.grant_types.clone();
     let client_id = ClientId::parse(&random_token(CLIENT_ID_PREFIX))
         .ok_or_else(|| ApiError::Internal("a generated client id is invalid".into()))?;
     let name = accepted.name.unwrap_or_else(|| {

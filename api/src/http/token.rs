@@ -219,8 +219,7 @@ impl Minted {
         let token = state
             .keys
             .sign(&state.db, client.id_token_alg, &claims, now)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            .await?;
         Ok(Some(token))
     }
 }

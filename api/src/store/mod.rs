@@ -93,7 +93,8 @@ impl<T> OnUnique<T> for Result<T, sqlx::Error> {
     fn on_unique(self, what: &'static str) -> StoreResult<T> {
         self.map_err(|e| match &e {
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate(what),
-            _ => StoreError::Db(e),
+            // A connection lost mid-request is an outage (503), not a bug.
+            _ => e.into(),
         })
     }
 }
@@ -186,6 +187,8 @@ pub enum ConnectError {
     Connect(#[from] sqlx::Error),
     #[error("cannot run migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot bring stored rows up to date: {0}")]
+    Prepare(StoreError),
 }
 
 /// The file path of a `sqlite:` URL, if it names a file.
@@ -219,6 +222,9 @@ impl Db {
     ) -> Result<Db, ConnectError> {
         let db = Self::open_with(url, max_connections, timeout).await?;
         MIGRATOR.run(&db.read).await?;
+        resources::fill_missing_keys(&db)
+            .await
+            .map_err(ConnectError::Prepare)?;
         Ok(db)
     }
 

@@ -28,21 +28,70 @@ fn from_row(r: &AnyRow) -> StoreResult<Resource> {
     })
 }
 
-/// The registered resources among `uris` (active or not).
+/// The registered resources among `uris` (active or not), whichever
+/// equivalent spelling each is given in (`ResourceUri::key`).
 pub async fn find_by_uris(db: &Db, uris: &[ResourceUri]) -> StoreResult<Vec<Resource>> {
     if uris.is_empty() {
         return Ok(Vec::new());
     }
     let placeholders: Vec<String> = (1..=uris.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "select {COLUMNS} from protected_resource where resource_uri in ({})",
+        "select {COLUMNS} from protected_resource where resource_key in ({})",
         placeholders.join(", ")
     );
     let mut q = sqlx::query(&sql);
     for u in uris {
-        q = q.bind(u.as_str());
+        q = q.bind(u.key());
     }
     q.fetch_all(&db.read).await?.iter().map(from_row).collect()
+}
+
+/// Gives rows registered before resources had keys theirs (see the
+/// `resource_key` migration); a no-op once every row has one. A row whose
+/// key another row already has (two spellings of one resource, registered
+/// when that was possible) keeps none and is logged: only its exact
+/// spelling no longer finds it.
+pub async fn fill_missing_keys(db: &Db) -> StoreResult<()> {
+    let rows = sqlx::query(
+        "select protected_resource_id, resource_uri from protected_resource
+         where resource_key is null",
+    )
+    .fetch_all(&db.read)
+    .await?;
+    for row in rows {
+        let id: String = row.try_get("protected_resource_id")?;
+        let uri: String = row.try_get("resource_uri")?;
+        let Some(key) = ResourceUri::parse(&uri).map(|u| u.key()) else {
+            continue;
+        };
+        match db.write_one(SetKey(id, key)).await {
+            Err(StoreError::Duplicate(_)) => tracing::warn!(
+                resource_uri = %uri,
+                "a resource registered twice in equivalent spellings: disable or delete one"
+            ),
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
+struct SetKey(String, String);
+
+impl Write for SetKey {
+    type Output = ();
+    fn run<'c>(&'c self, conn: &'c mut AnyConnection) -> WriteFuture<'c, ()> {
+        Box::pin(async move {
+            sqlx::query(
+                "update protected_resource set resource_key = $1 where protected_resource_id = $2",
+            )
+            .bind(&self.1)
+            .bind(&self.0)
+            .execute(conn)
+            .await
+            .on_unique("a resource with this URI")?;
+            Ok(())
+        })
+    }
 }
 
 /// A resource by its id (how it authenticates).
@@ -79,12 +128,13 @@ impl Write for Insert {
         let r = &self.0;
         Box::pin(async move {
             sqlx::query(
-                "insert into protected_resource (protected_resource_id, resource_uri, name,
-                    secret_hash, secret_salt, scopes, disabled_at, created_at)
-                 values ($1, $2, $3, $4, $5, $6, null, $7)",
+                "insert into protected_resource (protected_resource_id, resource_uri, resource_key,
+                    name, secret_hash, secret_salt, scopes, disabled_at, created_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, null, $8)",
             )
             .bind(&r.protected_resource_id)
             .bind(r.uri.as_str())
+            .bind(r.uri.key())
             .bind(&r.name)
             .bind(&r.secret.hash)
             .bind(&r.secret.salt)

@@ -112,6 +112,11 @@ impl Writer {
     }
 }
 
+/// What the other jobs of a batch that found the database unavailable get.
+fn unavailable() -> StoreError {
+    StoreError::Unavailable(sqlx::Error::PoolTimedOut)
+}
+
 fn stopped() -> StoreError {
     StoreError::Db(sqlx::Error::PoolClosed)
 }
@@ -133,7 +138,24 @@ async fn serve(
         }
         match run_batch(&mut conn, &mut batch).await {
             Ok(()) => batch.drain(..).for_each(|job| job.finish(None)),
+            Err(e @ StoreError::Unavailable(_)) => {
+                // The database is not there (another process holds the
+                // lock past busy_timeout, the disk is gone): each job alone
+                // would wait as long again. Every job of the batch, and
+                // every job that queued meanwhile, fails now.
+                while let Ok(job) = queue.try_recv() {
+                    batch.push(job);
+                }
+                let mut first = Some(e);
+                for job in batch.drain(..) {
+                    let e = first.take().unwrap_or_else(unavailable);
+                    job.finish(Some(e));
+                }
+                continue_after_failure(&mut conn, &options, timeout).await;
+            }
             Err(e) => {
+                // One job's own statement failed: run each alone, so that
+                // only that one fails.
                 continue_after_failure(&mut conn, &options, timeout).await;
                 if batch.len() == 1 {
                     if let Some(job) = batch.pop() {

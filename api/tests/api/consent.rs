@@ -81,7 +81,8 @@ async fn a_covered_request_of_a_verified_app_continues_without_the_screen() {
     let info = app_info(&app, &client).await;
     assert_eq!(
         info["granted_scopes"],
-        json!(["EXECUTE_GRAPH", "READ_GRAPH"])
+        json!(["READ_GRAPH", "EXECUTE_GRAPH"]),
+        "in the order they were allowed"
     );
     app.authorize(&body(
         &app,

@@ -307,3 +307,93 @@ async fn while_the_database_is_down_requests_get_a_fast_503_and_recover_at_once(
     assert_eq!(back.status, 200, "recovery is immediate: {:?}", back.body);
     assert_eq!(app.get("/readyz").await.status, 200);
 }
+
+/// Another process holds SQLite's write lock (the CLI, a backup, a second
+/// instance): every queued write is answered 503 within the database
+/// timeout, together, not each after a wait of its own; the JWKS (whose
+/// first key must be stored) too, as a 503 and not a 500. Once the lock is
+/// gone, the unspent codes work.
+#[tokio::test]
+async fn a_held_sqlite_lock_answers_queued_writes_fast_with_503() {
+    if backend() != "sqlite" {
+        return;
+    }
+    use sqlx::{Connection, Executor};
+    let app = spawn_app_with(|c| c.database_timeout = 1).await;
+    let client = app.default_app().await;
+    let mut codes = Vec::new();
+    for _ in 0..8 {
+        codes.push(app.get_code(&client).await);
+    }
+    let mut holder = sqlx::AnyConnection::connect(&app.state.config.database_url)
+        .await
+        .unwrap();
+    holder.execute("begin immediate").await.unwrap();
+
+    let started = Instant::now();
+    let exchanges = codes.iter().map(|code| {
+        let (app, client) = (&app, &client);
+        async move {
+            let r = app
+                .post_form_basic(
+                    "/api/oauth/token",
+                    client,
+                    &[
+                        ("grant_type", "authorization_code"),
+                        ("code", code),
+                        ("redirect_uri", &client.redirect_uri),
+                        ("code_verifier", crate::helpers::VERIFIER),
+                    ],
+                )
+                .await;
+            (r.status, r.error().to_owned(), started.elapsed())
+        }
+    });
+    for (status, error, took) in futures::future::join_all(exchanges).await {
+        assert_eq!((status, error.as_str()), (503, "temporarily_unavailable"));
+        assert!(
+            took < Duration::from_secs(2),
+            "within the 1 s timeout + 1 s, not one wait per queued write: {took:?}"
+        );
+    }
+    let jwks = app.get("/api/oauth/jwks").await;
+    assert_eq!(
+        (jwks.status, jwks.error()),
+        (503, "temporarily_unavailable"),
+        "a key that cannot be stored is an outage, not our bug"
+    );
+
+    holder.execute("rollback").await.unwrap();
+    let t = app.exchange(&client, &codes[0]).await.ok();
+    assert!(app.is_active(&client, t.access_token.secret()).await);
+    assert_eq!(app.get("/api/oauth/jwks").await.status, 200);
+}
+
+/// With PostgreSQL gone, the JWKS and an ID Token's signing key are an
+/// outage (503), not a server error.
+#[tokio::test]
+async fn keys_answer_503_while_the_database_is_down() {
+    if backend() != "postgres" {
+        return;
+    }
+    let base = spawn_app().await;
+    let mut proxy = Cuttable::start(0).await;
+    let mut config = (*base.state.config).clone();
+    let schema = config
+        .database_url
+        .split("search_path%3D")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    config.database_url = format!(
+        "postgres://postgres@127.0.0.1:{}/test?options=-c%20search_path%3D{schema}",
+        proxy.port
+    );
+    let app = start(config, None).await;
+    proxy.cut();
+    let jwks = app.get("/api/oauth/jwks").await;
+    assert_eq!(
+        (jwks.status, jwks.error()),
+        (503, "temporarily_unavailable")
+    );
+}

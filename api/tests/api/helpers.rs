@@ -141,9 +141,13 @@ impl TestApp {
 }
 
 pub async fn start(config: Config, dir: Option<tempfile::TempDir>) -> TestApp {
-    let db = Db::connect(&config.database_url, config.pool_size())
-        .await
-        .expect("database");
+    let db = Db::connect_with(
+        &config.database_url,
+        config.pool_size(),
+        std::time::Duration::from_secs(config.database_timeout.max(1)),
+    )
+    .await
+    .expect("database");
     let clock = ManualClock::new(1_800_000_000);
     let app = Application::build_with(config, db, Arc::new(clock.clone()))
         .await

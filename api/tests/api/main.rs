@@ -16,6 +16,7 @@ mod hashing;
 mod introspect;
 mod limits;
 mod logs;
+mod mcp_clients;
 mod metadata;
 mod migration;
 mod multi_instance;

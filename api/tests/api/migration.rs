@@ -104,3 +104,45 @@ async fn an_app_registered_under_the_first_schema_still_signs_people_in() {
         .unwrap();
     assert_eq!(t.scope, "READ_GRAPH");
 }
+
+/// Resources registered before they had keys are found in any spelling
+/// once the server has started on the database.
+#[tokio::test]
+async fn resources_from_before_keys_get_theirs_at_start() {
+    let (url, dir) = fresh_database().await;
+    let old = Db::open(&url, 2).await.unwrap();
+    let before_keys = Migrator {
+        migrations: MIGRATOR
+            .migrations
+            .iter()
+            .filter(|m| m.version < 20261208000001)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into(),
+        ..Migrator::DEFAULT
+    };
+    before_keys.run(&old.read).await.unwrap();
+    sqlx::query(
+        "insert into protected_resource (protected_resource_id, resource_uri, name, secret_hash,
+            secret_salt, scopes, disabled_at, created_at)
+         values ('agpt_resource_old', 'https://Old.example.com', 'Old', 'h', 's', '', null, 1)",
+    )
+    .execute(&old.read)
+    .await
+    .unwrap();
+    old.close().await;
+
+    let app = start(Config::for_tests(&url), dir).await;
+    let found = api::store::resources::find_by_uris(
+        &app.state.db,
+        &[shared::ResourceUri::parse("https://old.example.com/").unwrap()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[0].uri.as_str(),
+        "https://Old.example.com",
+        "as registered"
+    );
+}

@@ -227,7 +227,10 @@ async fn every_invalid_registration_is_refused_with_its_rfc_7591_code() {
             "invalid_redirect_uri",
         ),
         (
-            with(&|v| v["application_type"] = json!("web")),
+            with(&|v| {
+                v["application_type"] = json!("web");
+                v["token_endpoint_auth_method"] = json!("client_secret_basic");
+            }),
             "invalid_redirect_uri",
         ),
         (
@@ -248,10 +251,6 @@ async fn every_invalid_registration_is_refused_with_its_rfc_7591_code() {
         ),
         (
             with(&|v| v["response_types"] = json!(["token"])),
-            "invalid_client_metadata",
-        ),
-        (
-            with(&|v| v["scope"] = json!("READ_GRAPH ADMIN")),
             "invalid_client_metadata",
         ),
         (

@@ -11,12 +11,12 @@ const A: &str = "https://mcp.example.com/mcp";
 const B: &str = "https://api.example.com/v1";
 
 /// A registered resource's credentials.
-struct ResourceServer {
+pub(crate) struct ResourceServer {
     id: String,
     secret: String,
 }
 
-async fn register_resource(app: &TestApp, uri: &str, name: &str) -> ResourceServer {
+pub(crate) async fn register_resource(app: &TestApp, uri: &str, name: &str) -> ResourceServer {
     let id = random_token(Resource::ID_PREFIX);
     let secret = random_token("agpt_resource_secret_");
     api::store::resources::insert(
@@ -36,7 +36,11 @@ async fn register_resource(app: &TestApp, uri: &str, name: &str) -> ResourceServ
     ResourceServer { id, secret }
 }
 
-async fn introspect_as(app: &TestApp, rs: &ResourceServer, token: &str) -> crate::helpers::Reply {
+pub(crate) async fn introspect_as(
+    app: &TestApp,
+    rs: &ResourceServer,
+    token: &str,
+) -> crate::helpers::Reply {
     crate::helpers::send(
         app.http
             .post(app.url("/api/oauth/introspect"))
@@ -293,4 +297,82 @@ async fn the_consent_screen_gets_the_names_of_requested_resources() {
 
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Clients disagree on whether an MCP server at a bare origin is
+/// `https://host` or `https://host/`: both name the registered resource,
+/// through authorize, exchange, refresh and the resource's introspection,
+/// and the token's audience is the registered spelling.
+#[tokio::test]
+async fn a_resource_is_found_in_any_equivalent_spelling() {
+    let app = spawn_app().await;
+    for (registered, asked, later) in [
+        (
+            "https://mcp.example.com",
+            "https://mcp.example.com/",
+            "HTTPS://MCP.example.com:443",
+        ),
+        (
+            "https://api.example.com/",
+            "https://api.example.com",
+            "https://API.example.com:443/",
+        ),
+    ] {
+        let rs = register_resource(&app, registered, "Bare origin").await;
+        let client = app.default_app().await;
+        let code = code_for(&app, &client, &[asked]).await;
+        let t: TokenResponse = exchange_with(&app, &client, &code, &[asked])
+            .await
+            .typed()
+            .ok();
+        let seen = introspect_as(&app, &rs, t.access_token.secret())
+            .await
+            .typed::<IntrospectResponse>()
+            .ok();
+        assert!(seen.active, "{registered} asked as {asked}");
+        assert_eq!(seen.aud, Some(vec![registered.to_owned()]));
+        let r: TokenResponse = app
+            .post_form_basic(
+                "/api/oauth/token",
+                &client,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", t.refresh_token.secret()),
+                    ("resource", later),
+                ],
+            )
+            .await
+            .typed()
+            .ok();
+        let seen = introspect_as(&app, &rs, r.access_token.secret())
+            .await
+            .typed::<IntrospectResponse>()
+            .ok();
+        assert!(seen.active, "refreshed naming {later}");
+        assert_eq!(seen.aud, Some(vec![registered.to_owned()]));
+    }
+    // A different path is a different resource.
+    let client = app.default_app().await;
+    let mut body = app.authorize_body(&client);
+    body["resource"] = json!(["https://mcp.example.com/mcp"]);
+    let r = app.authorize(&body).await;
+    assert_eq!(r.redirect_param("error").as_deref(), Some("invalid_target"));
+    // And one resource cannot be registered twice in two spellings.
+    let twice = api::store::resources::insert(
+        &app.state.db,
+        &Resource {
+            protected_resource_id: random_token(Resource::ID_PREFIX),
+            uri: ResourceUri::parse("https://MCP.example.com:443/").unwrap(),
+            name: "Again".into(),
+            secret: hash_secret("s"),
+            scopes: ScopeSet::default(),
+            disabled_at: None,
+            created_at: app.state.now(),
+        },
+    )
+    .await;
+    assert!(
+        matches!(twice, Err(api::store::StoreError::Duplicate(_))),
+        "{twice:?}"
+    );
 }

@@ -8,7 +8,7 @@ use shared::ScopeInfo;
 /// nor the only row); with `already`, rows say which were allowed before.
 #[component]
 pub fn ScopeList(
-    /// The requested scopes, in catalogue order.
+    /// The requested scopes, in the order the app asked.
     rows: Vec<ScopeInfo>,
     /// Per row: allowed to this app before (marks the others as new).
     #[prop(optional)]

@@ -14,7 +14,7 @@ use super::problem::{Problem, ProblemKind};
 use super::text::{fill, t};
 use shared::{
     AppInfo, AuthorizationRequest, AuthorizeParams, AuthorizeProblem, AuthorizeResponse,
-    ClientTarget, ErrorCode, RedirectUri, ScopeInfo,
+    ClientTarget, ErrorCode, RedirectUri, ResourceUri, ScopeInfo,
 };
 
 /// The screen for a problem the request itself has, by its code.
@@ -57,7 +57,7 @@ pub fn after_app_info(params: &AuthorizeParams, target: &ClientTarget, app: &App
             if request
                 .resources
                 .iter()
-                .all(|r| resource_name(app, r.as_str()).is_some()) =>
+                .all(|r| resource_name(app, r).is_some()) =>
         {
             Next::Consent(request)
         }
@@ -67,11 +67,17 @@ pub fn after_app_info(params: &AuthorizeParams, target: &ClientTarget, app: &App
     }
 }
 
-fn resource_name<'a>(app: &'a AppInfo, uri: &str) -> Option<&'a str> {
+fn resource_name<'a>(app: &'a AppInfo, uri: &ResourceUri) -> Option<&'a str> {
     app.resources
         .iter()
-        .find(|r| r.uri == uri)
+        .find(|r| same_resource(&r.uri, uri))
         .map(|r| r.name.as_str())
+}
+
+/// The server answers resources as registered; the request may spell one
+/// differently (`https://host` or `https://host/`).
+fn same_resource(registered: &str, asked: &ResourceUri) -> bool {
+    ResourceUri::parse(registered).is_some_and(|r| r.same_as(asked))
 }
 
 /// The services the person grants access to, by name (RFC 8707 resources).
@@ -79,7 +85,7 @@ pub fn resource_names(request: &AuthorizationRequest, app: &AppInfo) -> Vec<Stri
     request
         .resources
         .iter()
-        .filter_map(|r| resource_name(app, r.as_str()).map(str::to_owned))
+        .filter_map(|r| resource_name(app, r).map(str::to_owned))
         .collect()
 }
 
@@ -103,8 +109,8 @@ pub fn caution(app: &AppInfo) -> Caution {
 }
 
 /// The rows of the permission list: the requested scopes (all of them among
-/// the app's, or parsing would have refused), in catalogue order, with the
-/// app's descriptions.
+/// the app's, or parsing would have refused), in the order the app asked,
+/// with the app's descriptions.
 pub fn scope_rows(request: &AuthorizationRequest, app: &AppInfo) -> Vec<ScopeInfo> {
     request
         .scopes
@@ -131,7 +137,7 @@ pub fn remembered(request: &AuthorizationRequest, app: &AppInfo) -> bool {
         && request
             .resources
             .iter()
-            .all(|r| app.granted_resources.iter().any(|g| g == r.as_str()))
+            .all(|r| app.granted_resources.iter().any(|g| same_resource(g, r)))
 }
 
 /// Whether the person already allowed `scope` to this app.
@@ -310,6 +316,8 @@ mod tests {
         assert!(!remembered(&r, &a), "a new resource shows the screen");
         a.granted_resources = vec!["https://mcp.example.com/mcp".into()];
         assert!(remembered(&r, &a));
+        let (r, _) = consent_request("&resource=https%3A%2F%2FMCP.example.com%3A443%2Fmcp");
+        assert!(remembered(&r, &a), "the same resource, spelled otherwise");
     }
 
     #[test]
@@ -414,7 +422,7 @@ mod tests {
         assert_eq!(p.kind, ProblemKind::InvalidScopes);
         assert_eq!(
             p.detail.as_deref(),
-            Some("The application is not allowed to request: READ_STORE, USE_TOOLS")
+            Some("The application is not allowed to request: USE_TOOLS, READ_STORE")
         );
         assert_eq!(
             next(&params(&[("scope", Some("READ_GRAPH bogus"))]), &a),
@@ -438,7 +446,7 @@ mod tests {
             panic!("identity scopes are open to every app");
         };
         let names: Vec<String> = scope_rows(&r, &a).into_iter().map(|s| s.name).collect();
-        assert_eq!(names, ["READ_GRAPH", "openid", "email"]);
+        assert_eq!(names, ["openid", "email", "READ_GRAPH"], "as asked");
         assert!(!wants_no_screen(&params(&[])));
         assert!(wants_no_screen(
             &authorize_params_from_query("prompt=none").unwrap()
@@ -456,8 +464,8 @@ mod tests {
             panic!("valid");
         };
         let rows = scope_rows(&r, &a);
-        assert_eq!(rows[0], ScopeInfo::from(Scope::ExecuteGraph));
-        assert_eq!(rows[1].description, "Custom");
+        assert_eq!(rows[0].description, "Custom");
+        assert_eq!(rows[1], ScopeInfo::from(Scope::ExecuteGraph));
     }
 
     #[test]
