@@ -43,8 +43,8 @@ for tool in wrk curl python3; do
   fi
 done
 
-say "cargo build --release -p api (api, oauth-admin)"
-cargo build --release -q -p api --bin api --bin oauth-admin
+say "cargo build --release (api, oauth-admin)"
+cargo build --release -q -p api --bin api -p admin --bin oauth-admin
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 API="$TARGET_DIR/release/api"
 ADMIN="$TARGET_DIR/release/oauth-admin"

@@ -12,8 +12,8 @@ scripts/install-frontend-tools.sh
 echo "==> trunk build --release --offline"
 trunk build --release --offline
 
-echo "==> cargo build -p api --bin api --bin oauth-admin"
-cargo build -p api --bin api --bin oauth-admin
+echo "==> cargo build -p api --bin api -p admin --bin oauth-admin"
+cargo build -p api --bin api -p admin --bin oauth-admin
 
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 export API_BIN="${TARGET_DIR}/debug/api"

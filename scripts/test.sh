@@ -74,7 +74,7 @@ cargo nextest run --workspace --no-fail-fast
 if [ "${RUN_POSTGRES:-0}" = 1 ]; then
   say "Rust integration tests on PostgreSQL ($TEST_PG_URL)"
   TEST_BACKEND=postgres TEST_DATABASE_URL_PG="$TEST_PG_URL" \
-    cargo nextest run -p api --tests --no-fail-fast
+    cargo nextest run -p api -p admin --tests --no-fail-fast
 fi
 
 say "Browser tests"

@@ -3,21 +3,14 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod admin;
-pub mod bounded;
-pub mod clock;
-pub mod config;
-pub mod crypto;
-pub mod domain;
 pub mod error;
 pub mod fetch;
-pub mod hasher;
 pub mod http;
-pub mod keys;
-pub mod secret_cache;
 pub mod server;
 pub mod state;
-pub mod store;
+
+// Below the HTTP edge, in a crate that cannot import axum (see authz/).
+pub use authz::{bounded, clock, config, crypto, domain, hasher, keys, secret_cache, store};
 
 use clock::{Clock, SystemClock};
 use config::Config;

@@ -88,14 +88,15 @@ pub struct AppInfo {
     /// Every redirect URI it registered is a loopback one: it runs on the
     /// person's own device.
     pub runs_on_device: bool,
-    /// The requested resources this server knows, with their names.
+    /// The requested resources this server knows, with their names, in the
+    /// spelling the request used (`https://host/` for a registered `https://host`).
     #[serde(default)]
     pub resources: Vec<ResourceInfo>,
     /// What the signed-in person already allowed this app (its consent
     /// record), by scope name; empty when signed out or never allowed.
     #[serde(default)]
     pub granted_scopes: Vec<String>,
-    /// The resources of that consent.
+    /// The resources of that consent; those the request names, in its spelling.
     #[serde(default)]
     pub granted_resources: Vec<String>,
     /// Whether a request it fully covers may continue without the screen

@@ -148,53 +148,91 @@ impl ResourceUri {
     /// empty http(s) path as `/`. The rest (path, query) stays as written:
     /// its case can matter to the service.
     pub fn key(&self) -> String {
-        let s = self.0.as_str();
-        let Some((scheme, rest)) = s.split_once(':') else {
-            return s.to_owned();
+        let p = self.parts();
+        let Some((host, port)) = p.authority else {
+            return format!("{}:{}", p.scheme.to_ascii_lowercase(), p.tail);
         };
-        let scheme = scheme.to_ascii_lowercase();
-        let Some(after) = rest.strip_prefix("//") else {
-            return format!("{scheme}:{rest}");
-        };
-        let (authority, tail) = after.split_at(after.find(['/', '?']).unwrap_or(after.len()));
-        let (userinfo, host_port) = match authority.rsplit_once('@') {
-            Some((u, h)) => (Some(u), h),
-            None => (None, authority),
-        };
-        // A colon after the last `]` (if any) starts the port.
-        let port_at = host_port
-            .rfind(':')
-            .filter(|&i| !host_port[i..].contains(']'));
-        let (host, port) = match port_at {
-            Some(i) => (&host_port[..i], &host_port[i + 1..]),
-            None => (host_port, ""),
-        };
-        let default_port = match scheme.as_str() {
-            "https" => "443",
-            "http" => "80",
-            _ => "",
-        };
-        let mut key = format!("{scheme}://");
-        if let Some(u) = userinfo {
-            key.push_str(u);
-            key.push('@');
-        }
-        key.push_str(&host.to_ascii_lowercase());
-        if !port.is_empty() && port != default_port {
+        let mut key = format!(
+            "{}://{}",
+            p.scheme.to_ascii_lowercase(),
+            host.to_ascii_lowercase()
+        );
+        if !port.is_empty() {
             key.push(':');
             key.push_str(port);
         }
-        if !default_port.is_empty() && !tail.starts_with('/') {
+        if p.slash_path && !p.tail.starts_with('/') {
             key.push('/');
         }
-        key.push_str(tail);
+        key.push_str(p.tail);
         key
     }
 
-    /// Whether `other` names the same resource (see [`ResourceUri::key`]).
+    /// Whether `other` names the same resource: `self.key() == other.key()`,
+    /// without building either (the consent screen runs this).
     pub fn same_as(&self, other: &ResourceUri) -> bool {
-        self.0 == other.0 || self.key() == other.key()
+        let (a, b) = (self.parts(), other.parts());
+        a.scheme.eq_ignore_ascii_case(b.scheme)
+            && match (a.authority, b.authority) {
+                (Some((ha, pa)), Some((hb, pb))) => ha.eq_ignore_ascii_case(hb) && pa == pb,
+                (None, None) => true,
+                _ => false,
+            }
+            && a.path() == b.path()
     }
+
+    fn parts(&self) -> Parts<'_> {
+        let s = self.0.as_str();
+        let (scheme, rest) = s.split_once(':').unwrap_or(("", s));
+        let Some(after) = rest.strip_prefix("//") else {
+            return Parts {
+                scheme,
+                authority: None,
+                tail: rest,
+                slash_path: false,
+            };
+        };
+        let (authority, tail) = after.split_at(after.find(['/', '?']).unwrap_or(after.len()));
+        // A colon after the last `]` (if any) starts the port.
+        let (host, port) = match authority.rfind(':') {
+            Some(i) if !authority[i..].contains(']') => (&authority[..i], &authority[i + 1..]),
+            _ => (authority, ""),
+        };
+        let default_port = if scheme.eq_ignore_ascii_case("https") {
+            Some("443")
+        } else if scheme.eq_ignore_ascii_case("http") {
+            Some("80")
+        } else {
+            None
+        };
+        Parts {
+            scheme,
+            authority: Some((host, if Some(port) == default_port { "" } else { port })),
+            tail,
+            slash_path: default_port.is_some(),
+        }
+    }
+}
+
+impl<'a> Parts<'a> {
+    /// Path and query with an http(s) path's leading `/` implied.
+    fn path(&self) -> (bool, &'a str) {
+        match self.tail.strip_prefix('/') {
+            Some(rest) if self.slash_path => (true, rest),
+            _ => (self.slash_path, self.tail),
+        }
+    }
+}
+
+/// A resource URI taken apart for comparison.
+struct Parts<'a> {
+    scheme: &'a str,
+    /// Host (with any user-info) and port, a default port as empty.
+    authority: Option<(&'a str, &'a str)>,
+    /// Path and query.
+    tail: &'a str,
+    /// http(s): an empty path is `/`.
+    slash_path: bool,
 }
 
 impl fmt::Display for ResourceUri {

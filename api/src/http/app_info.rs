@@ -72,7 +72,11 @@ async fn get_app(
             .iter()
             .map(|s| s.as_str().to_owned())
             .collect(),
-        granted_resources: consent.resources.iter().map(|r| r.to_string()).collect(),
+        granted_resources: consent
+            .resources
+            .iter()
+            .map(|r| as_asked(r, &requested))
+            .collect(),
         remembers: state.config.remember_consent && client.registration.is_verified(),
         client_host: (client.registration == Registration::MetadataDocument)
             .then(|| url::Url::parse(client.client_id.as_str()).ok())
@@ -87,7 +91,7 @@ async fn get_app(
             .into_iter()
             .filter(|r| r.is_active())
             .map(|r| ResourceInfo {
-                uri: r.uri.to_string(),
+                uri: as_asked(&r.uri, &requested),
                 name: r.name,
             })
             .collect(),
@@ -99,4 +103,16 @@ async fn get_app(
         scopes: client.allowed_scopes.iter().map(ScopeInfo::from).collect(),
         plain_pkce_allowed: policy.plain_pkce_allowed,
     }))
+}
+
+/// A registered resource in the spelling the request used for it (it may
+/// say `https://host/` for `https://host`): the page matches the request's
+/// resources to these by their text, so the rule of equivalence stays here
+/// and out of the download.
+fn as_asked(registered: &ResourceUri, requested: &[ResourceUri]) -> String {
+    requested
+        .iter()
+        .find(|r| r.same_as(registered))
+        .unwrap_or(registered)
+        .to_string()
 }

@@ -93,8 +93,8 @@ async fn sign_in(app: &TestApp, client_id: &str, redirect_uri: &str, resource: &
     assert_eq!(info.status, 200, "{client_id}: {:?}", info.body);
     assert_eq!(
         info.body["resources"][0]["uri"],
-        json!(MCP),
-        "named as registered"
+        json!(resource),
+        "in the request's spelling, so the page can match it"
     );
     if app.get("/api/auth/me").await.status != 200 {
         app.signup("mcp-user@example.com").await.ok();
@@ -210,6 +210,21 @@ async fn vs_code_signs_in_with_its_published_document() {
     accepted_by_the_mcp_server(&app, &rs, &token, &id).await;
     let token = sign_in(&app, &id, "https://vscode.dev/redirect", MCP).await;
     accepted_by_the_mcp_server(&app, &rs, &token, &id).await;
+    // What the person allowed is reported in each request's own spelling,
+    // so the page sees it as already allowed.
+    for spelling in [MCP.to_owned(), format!("{MCP}/")] {
+        let enc =
+            |s: &str| -> String { url::form_urlencoded::byte_serialize(s.as_bytes()).collect() };
+        let info = app
+            .get(&format!(
+                "/api/oauth/app/{}?resource={}",
+                enc(&id),
+                enc(&spelling)
+            ))
+            .await;
+        assert_eq!(info.body["granted_resources"], json!([spelling]));
+        assert_eq!(info.body["resources"][0]["uri"], json!(spelling));
+    }
 }
 
 #[tokio::test]

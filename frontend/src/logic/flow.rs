@@ -14,7 +14,7 @@ use super::problem::{Problem, ProblemKind};
 use super::text::{fill, t};
 use shared::{
     AppInfo, AuthorizationRequest, AuthorizeParams, AuthorizeProblem, AuthorizeResponse,
-    ClientTarget, ErrorCode, RedirectUri, ResourceUri, ScopeInfo,
+    ClientTarget, ErrorCode, RedirectUri, ScopeInfo,
 };
 
 /// The screen for a problem the request itself has, by its code.
@@ -57,7 +57,7 @@ pub fn after_app_info(params: &AuthorizeParams, target: &ClientTarget, app: &App
             if request
                 .resources
                 .iter()
-                .all(|r| resource_name(app, r).is_some()) =>
+                .all(|r| resource_name(app, r.as_str()).is_some()) =>
         {
             Next::Consent(request)
         }
@@ -67,17 +67,14 @@ pub fn after_app_info(params: &AuthorizeParams, target: &ClientTarget, app: &App
     }
 }
 
-fn resource_name<'a>(app: &'a AppInfo, uri: &ResourceUri) -> Option<&'a str> {
+/// The server names the resources in the request's own spelling (it may
+/// differ from the registered one: `https://host/` for `https://host`), so
+/// the page matches them by text.
+fn resource_name<'a>(app: &'a AppInfo, uri: &str) -> Option<&'a str> {
     app.resources
         .iter()
-        .find(|r| same_resource(&r.uri, uri))
+        .find(|r| r.uri == uri)
         .map(|r| r.name.as_str())
-}
-
-/// The server answers resources as registered; the request may spell one
-/// differently (`https://host` or `https://host/`).
-fn same_resource(registered: &str, asked: &ResourceUri) -> bool {
-    ResourceUri::parse(registered).is_some_and(|r| r.same_as(asked))
 }
 
 /// The services the person grants access to, by name (RFC 8707 resources).
@@ -85,7 +82,7 @@ pub fn resource_names(request: &AuthorizationRequest, app: &AppInfo) -> Vec<Stri
     request
         .resources
         .iter()
-        .filter_map(|r| resource_name(app, r).map(str::to_owned))
+        .filter_map(|r| resource_name(app, r.as_str()).map(str::to_owned))
         .collect()
 }
 
@@ -137,7 +134,7 @@ pub fn remembered(request: &AuthorizationRequest, app: &AppInfo) -> bool {
         && request
             .resources
             .iter()
-            .all(|r| app.granted_resources.iter().any(|g| same_resource(g, r)))
+            .all(|r| app.granted_resources.iter().any(|g| g == r.as_str()))
 }
 
 /// Whether the person already allowed `scope` to this app.
@@ -316,8 +313,6 @@ mod tests {
         assert!(!remembered(&r, &a), "a new resource shows the screen");
         a.granted_resources = vec!["https://mcp.example.com/mcp".into()];
         assert!(remembered(&r, &a));
-        let (r, _) = consent_request("&resource=https%3A%2F%2FMCP.example.com%3A443%2Fmcp");
-        assert!(remembered(&r, &a), "the same resource, spelled otherwise");
     }
 
     #[test]

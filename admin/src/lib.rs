@@ -8,6 +8,8 @@
 //! operational error (database, not found, bad interactive input); 2 a usage
 //! error (clap's own, including flag values that fail validation).
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod generate;
 mod input;
 mod manage;
@@ -23,6 +25,10 @@ use shared::Scope;
 use std::process::ExitCode;
 
 pub use generate::{parse_redirect_uri, parse_scope, render_insert_sql};
+
+// The server's own rules, storage and settings: what the CLI writes is
+// exactly what the server reads.
+pub(crate) use authz::{clock, config, crypto, domain, keys, store};
 
 /// Manage the OAuth authorization server's applications and users.
 #[derive(Debug, Parser)]
