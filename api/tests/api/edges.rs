@@ -258,15 +258,8 @@ impl Cuttable {
     }
 }
 
-#[tokio::test]
-async fn while_the_database_is_down_requests_get_a_fast_503_and_recover_at_once() {
-    if backend() != "postgres" {
-        // The embedded database cannot go away while the process runs.
-        return;
-    }
-    let base = spawn_app().await;
-    let client = base.default_app().await;
-    let mut proxy = Cuttable::start(0).await;
+/// A second instance on `base`'s PostgreSQL schema, connected through `proxy`.
+async fn behind(base: &TestApp, proxy: &Cuttable) -> TestApp {
     let mut config = (*base.state.config).clone();
     let schema = config
         .database_url
@@ -278,7 +271,19 @@ async fn while_the_database_is_down_requests_get_a_fast_503_and_recover_at_once(
         "postgres://postgres@127.0.0.1:{}/test?options=-c%20search_path%3D{schema}",
         proxy.port
     );
-    let app = start(config, None).await;
+    start(config, None).await
+}
+
+#[tokio::test]
+async fn while_the_database_is_down_requests_get_a_fast_503_and_recover_at_once() {
+    if backend() != "postgres" {
+        // The embedded database cannot go away while the process runs.
+        return;
+    }
+    let base = spawn_app().await;
+    let client = base.default_app().await;
+    let mut proxy = Cuttable::start(0).await;
+    let app = behind(&base, &proxy).await;
     assert!(app.is_active(&client, "agpt_xt_nothing").await.eq(&false));
 
     proxy.cut();
@@ -378,18 +383,7 @@ async fn keys_answer_503_while_the_database_is_down() {
     }
     let base = spawn_app().await;
     let mut proxy = Cuttable::start(0).await;
-    let mut config = (*base.state.config).clone();
-    let schema = config
-        .database_url
-        .split("search_path%3D")
-        .nth(1)
-        .unwrap()
-        .to_owned();
-    config.database_url = format!(
-        "postgres://postgres@127.0.0.1:{}/test?options=-c%20search_path%3D{schema}",
-        proxy.port
-    );
-    let app = start(config, None).await;
+    let app = behind(&base, &proxy).await;
     proxy.cut();
     let jwks = app.get("/api/oauth/jwks").await;
     assert_eq!(
