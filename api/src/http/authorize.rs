@@ -11,6 +11,7 @@
 
 use super::cimd::resolve_client;
 use super::extract::{ApiJson, ClientAddr, CurrentUser, MaybeUser, Now, SameOrigin};
+use super::respond::see_other;
 use crate::crypto::{random_token, sha256_hex, time_ordered_id, CODE_PREFIX};
 use crate::domain::authorize::{
     may_skip_screen, verify_client, Approval, Responder, DENIED_DESCRIPTION,
@@ -22,8 +23,7 @@ use crate::state::AppState;
 use crate::store::grants::{self, NewAuthorization};
 use crate::store::{apps, consents, resources};
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::post;
 use axum::{Json, Router};
 use shared::{
@@ -184,17 +184,6 @@ async fn create_authorization(
         now,
     );
     redirect(done.await?)
-}
-
-fn see_other(url: &str) -> ApiResult<Response> {
-    let location = HeaderValue::from_str(url)
-        .map_err(|_| ApiError::Internal("a redirect URL is not a header value".into()))?;
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    response.headers_mut().insert(header::LOCATION, location);
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
 }
 
 /// OpenID Connect Core §3.1.2.1 `prompt=none`: the authorization endpoint

@@ -4,7 +4,7 @@
 use super::cimd::resolve_client;
 use super::client_auth::{authenticate_client, authenticate_resource, presented_client};
 use super::extract::{ClientAddr, Now, OAuthBody};
-use super::token::no_store;
+use super::respond::no_store;
 use crate::crypto::sha256_hex;
 use crate::domain::client::Client;
 use crate::domain::resource::Resource;

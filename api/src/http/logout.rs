@@ -7,6 +7,7 @@
 //! site must not be able to sign people out).
 
 use super::extract::{Now, SameOrigin, SESSION_COOKIE};
+use super::respond::see_other;
 use super::session::end_session;
 use crate::crypto::sha256_hex;
 use crate::domain::oidc::{check_logout, LogoutRejection};
@@ -17,7 +18,7 @@ use crate::state::AppState;
 use crate::store::{apps, sessions};
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -76,17 +77,6 @@ async fn resolve(state: &AppState, req: &LogoutRequest, now: i64) -> ApiResult<R
         hinted_sub: checked.sub,
         next,
     })
-}
-
-fn see_other(url: &str) -> ApiResult<Response> {
-    let location = HeaderValue::from_str(url)
-        .map_err(|_| ApiError::Internal("a redirect URL is not a header value".into()))?;
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    response.headers_mut().insert(header::LOCATION, location);
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
 }
 
 /// The relying party's request (a query, or a form it posted): signed out

@@ -15,6 +15,7 @@ mod logout;
 mod metadata;
 mod oidc;
 mod register;
+mod respond;
 mod revoke;
 mod session;
 mod token;

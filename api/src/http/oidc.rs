@@ -2,7 +2,7 @@
 //! are signed with, and UserInfo.
 
 use super::extract::Now;
-use super::token::no_store;
+use super::respond::no_store;
 use crate::crypto::sha256_hex;
 use crate::domain::oidc::{scoped_claims, UserInfo};
 use crate::domain::token::TokenKind;

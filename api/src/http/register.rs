@@ -5,7 +5,7 @@
 
 use super::extract::{ClientAddr, Now};
 use super::limits;
-use super::token::no_store;
+use super::respond::no_store;
 use crate::config::RegistrationMode;
 use crate::crypto::{random_id, random_token, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
 use crate::domain::limits::Subject;

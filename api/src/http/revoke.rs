@@ -2,7 +2,7 @@
 
 use super::extract::{ClientAddr, Now, OAuthBody};
 use super::introspect::{caller_and_token, Authenticated};
-use super::token::no_store;
+use super::respond::no_store;
 use crate::domain::client::ClientAuthRejection;
 use crate::domain::token::{Caller, TokenKind};
 use crate::error::{ApiError, ApiResult};

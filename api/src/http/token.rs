@@ -7,6 +7,7 @@
 use super::cimd::resolve_client;
 use super::client_auth::{authenticate_client, presented_client};
 use super::extract::{ClientAddr, Now, OAuthBody};
+use super::respond::no_store;
 use crate::crypto::{random_token, sha256_hex, ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX};
 use crate::domain::client::{Client, GrantType};
 use crate::domain::code::{check_code, CodeRejection, Presented, StoredCode};
@@ -19,8 +20,8 @@ use crate::state::AppState;
 use crate::store::grants::{self, NewTokens};
 use crate::store::users;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::post;
 use axum::{Json, Router};
 use shared::{
@@ -344,13 +345,4 @@ async fn refuse(
         }
     }
     ApiError::rejected(rejection)
-}
-
-/// RFC 6749 §5.1: token responses must not be cached.
-pub fn no_store(body: impl IntoResponse) -> Response {
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    response
 }
