@@ -3,6 +3,10 @@
 //! Every other layer's error converts into it here, once.
 
 use crate::domain::Rejection;
+use crate::service::client_auth::ClientAuthError;
+use crate::service::clients::ClientError;
+use crate::service::token::TokenError;
+use crate::service::Failure;
 use crate::store::StoreError;
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -198,6 +202,70 @@ pub struct DatabaseDown;
 impl From<crate::hasher::Busy> for ApiError {
     fn from(_: crate::hasher::Busy) -> Self {
         ApiError::Unavailable { retry_after: 1 }
+    }
+}
+
+// Each service's error, mapped once. A database outage anywhere below is
+// `StoreError::Unavailable`, hence 503, by construction.
+
+impl From<Failure> for ApiError {
+    fn from(f: Failure) -> Self {
+        match f {
+            Failure::Store(e) => e.into(),
+            Failure::Key(e) => e.into(),
+            Failure::Busy(e) => e.into(),
+            Failure::Limited { retry_after } => ApiError::TooManyRequests { retry_after },
+            Failure::Internal(why) => ApiError::Internal(why),
+        }
+    }
+}
+
+impl From<ClientAuthError> for ApiError {
+    fn from(e: ClientAuthError) -> Self {
+        match e {
+            ClientAuthError::Refused { rejection, basic } => ApiError::InvalidClient {
+                challenge: basic,
+                description: rejection.to_string().into(),
+            },
+            ClientAuthError::Failure(f) => f.into(),
+        }
+    }
+}
+
+impl From<ClientError> for ApiError {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Document(r) => ApiError::InvalidClient {
+                challenge: false,
+                description: r.to_string().into(),
+            },
+            ClientError::Registration(r) => ApiError::rejected(&r),
+            ClientError::NotMetadata(_) => {
+                ApiError::BadRequest(ErrorCode::InvalidClientMetadata, e.to_string().into())
+            }
+            ClientError::RegistrationOff => ApiError::NotFound(
+                "Dynamic client registration is off on this server; ask its operator to register your client."
+                    .into(),
+            ),
+            ClientError::Full => ApiError::Unavailable { retry_after: 3600 },
+            ClientError::Failure(f) => f.into(),
+        }
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(e: TokenError) -> Self {
+        match e {
+            TokenError::Code(r) => ApiError::rejected(&r),
+            TokenError::Refresh(r) => ApiError::rejected(&r),
+            TokenError::Target(r) => ApiError::rejected(&r),
+            TokenError::Unauthorized(_) => {
+                ApiError::BadRequest(ErrorCode::UnauthorizedClient, e.to_string().into())
+            }
+            TokenError::ClientAuth(e) => e.into(),
+            TokenError::Client(e) => e.into(),
+            TokenError::Failure(f) => f.into(),
+        }
     }
 }
 

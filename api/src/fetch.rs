@@ -6,21 +6,17 @@
 
 use crate::config::Config;
 use crate::domain::cimd::{cache_seconds, is_public, CimdRejection, MAX_DOCUMENT_BYTES};
+use crate::service::clients::{FetchDocument, Fetched};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
 /// At most this many documents are fetched at once; more wait (within the timeout).
 const CONCURRENT_FETCHES: usize = 16;
-
-/// A document as fetched: the body and how long it may be used.
-#[derive(Debug)]
-pub struct Fetched {
-    pub body: Vec<u8>,
-    pub cache_seconds: i64,
-}
 
 /// Why the fetcher could not be built (an unreadable CA file).
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +147,15 @@ impl MetadataFetcher {
         tokio::time::timeout(self.timeout, work)
             .await
             .unwrap_or(Err(CimdRejection::Unreachable))
+    }
+}
+
+impl FetchDocument for MetadataFetcher {
+    fn fetch<'a>(
+        &'a self,
+        url: &'a url::Url,
+    ) -> Pin<Box<dyn Future<Output = Result<Fetched, CimdRejection>> + Send + 'a>> {
+        Box::pin(MetadataFetcher::fetch(self, url))
     }
 }
 

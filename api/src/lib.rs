@@ -7,10 +7,11 @@ pub mod error;
 pub mod fetch;
 pub mod http;
 pub mod server;
-pub mod state;
 
 // Below the HTTP edge, in a crate that cannot import axum (see authz/).
-pub use authz::{bounded, clock, config, crypto, domain, hasher, keys, secret_cache, store};
+pub use authz::{
+    bounded, clock, config, crypto, domain, hasher, keys, secret_cache, service, state, store,
+};
 
 use clock::{Clock, SystemClock};
 use config::Config;
@@ -64,7 +65,7 @@ impl Application {
         keys.check(&db, clock.now()).await?;
         Ok(Application {
             listener,
-            state: AppState::new(db, config, clock, issuer, fetcher, keys),
+            state: AppState::new(db, config, clock, issuer, Arc::new(fetcher), keys),
         })
     }
 

@@ -13,4 +13,6 @@ pub mod domain;
 pub mod hasher;
 pub mod keys;
 pub mod secret_cache;
+pub mod service;
+pub mod state;
 pub mod store;

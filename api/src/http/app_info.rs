@@ -1,9 +1,9 @@
 //! What the consent screen shows about an app.
 
-use super::cimd::resolve_client;
 use super::extract::{ApiPath, ClientAddr, ListQuery, MaybeUser, Now};
 use crate::domain::authorize::verify_client;
 use crate::error::{ApiError, ApiResult};
+use crate::service::clients;
 use crate::state::AppState;
 use crate::store::{apps, consents, resources};
 use axum::extract::State;
@@ -34,7 +34,7 @@ async fn get_app(
     ListQuery(query): ListQuery<AppInfoQuery>,
 ) -> ApiResult<Json<AppInfo>> {
     let client_id = ClientId::parse(&client_id).ok_or_else(not_found)?;
-    resolve_client(&state, &client_id, source, now).await?;
+    clients::resolve(&state, &client_id, source, now).await?;
     let redirect_uri = match query.redirect_uri.as_deref().filter(|u| !u.is_empty()) {
         None => None,
         Some(u) => Some(RedirectUri::parse(u).ok_or(AuthorizeProblem::MalformedRedirectUri)?),

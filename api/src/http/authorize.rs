@@ -9,7 +9,6 @@
 //! verified; after that, each problem either goes back to the app through its
 //! URI or is shown, as the problem itself says.
 
-use super::cimd::resolve_client;
 use super::extract::{ApiJson, ClientAddr, CurrentUser, MaybeUser, Now, SameOrigin};
 use super::respond::see_other;
 use crate::crypto::{random_token, sha256_hex, time_ordered_id, CODE_PREFIX};
@@ -19,6 +18,7 @@ use crate::domain::authorize::{
 use crate::domain::client::Client;
 use crate::domain::resource::check_requested;
 use crate::error::{ApiError, ApiResult};
+use crate::service::clients;
 use crate::state::AppState;
 use crate::store::grants::{self, NewAuthorization};
 use crate::store::{apps, consents, resources};
@@ -62,7 +62,7 @@ async fn check(
     now: i64,
 ) -> ApiResult<Checked> {
     let target = params.target()?;
-    resolve_client(state, &target.client_id, source, now).await?;
+    clients::resolve(state, &target.client_id, source, now).await?;
     let found =
         apps::find_client_for_redirect(&state.db, &target.client_id, &target.redirect_uri).await?;
     let registered = found.as_ref().is_some_and(|(_, r)| *r);

@@ -1,37 +1,16 @@
-//! Client authentication for the token, introspection and revocation
-//! endpoints (RFC 6749 §2.3.1): HTTP Basic (`client_secret_basic`), body
-//! fields (`client_secret_post`), or a public client's bare client_id (`none`).
+//! Client credentials as they arrive (RFC 6749 §2.3.1): HTTP Basic
+//! (`client_secret_basic`), body fields (`client_secret_post`), or a public
+//! client's bare client_id (`none`). Checking them is the client
+//! authentication service's (`authz::service::client_auth`).
 
 use super::extract::non_empty;
-use super::limits;
-use crate::domain::client::{secret_to_verify, Client, ClientAuthRejection};
-use crate::domain::limits::Subject;
-use crate::domain::resource::Resource;
+use crate::domain::client::ClientAuthRejection;
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
-use crate::store::resources;
+use crate::service::client_auth::PresentedClient;
 use axum::http::{header, HeaderMap};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use shared::{ClientId, ClientSecret};
-use std::net::IpAddr;
-
-/// Credentials as presented, before any check.
-#[derive(Debug)]
-pub struct PresentedClient {
-    pub client_id: String,
-    secret: Option<ClientSecret>,
-    /// Whether they came in an `Authorization: Basic` header (failures then answer 401).
-    pub basic: bool,
-}
-
-impl PresentedClient {
-    /// The client id, if it is one any client can have (otherwise there is
-    /// nothing to look up, and authentication fails like for an unknown id).
-    pub fn id(&self) -> Option<ClientId> {
-        ClientId::parse(&self.client_id)
-    }
-}
+use shared::ClientSecret;
 
 /// RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
 fn form_decode(s: &str) -> Option<String> {
@@ -99,100 +78,6 @@ pub fn presented_client(
         secret: body_secret,
         basic: false,
     })
-}
-
-/// Authenticates a client: the app must exist and be active; a confidential
-/// client must present its secret; a public client must not claim one.
-/// `found` is the stored client with the presented id, read by the caller
-/// (often together with what the request is about, in one statement).
-///
-/// Cost: a secret seen and verified recently costs one HMAC; otherwise, a
-/// client that failed too often is refused before scrypt runs.
-pub async fn authenticate_client(
-    state: &AppState,
-    presented: PresentedClient,
-    found: Option<Client>,
-    source: IpAddr,
-    now: i64,
-) -> ApiResult<Client> {
-    let failed = || refuse(ClientAuthRejection::Failed, presented.basic);
-    let subjects = [
-        Subject::Client(&presented.client_id),
-        Subject::ClientSource(source),
-    ];
-    let Some(client) = found.filter(Client::is_active) else {
-        limits::check(state, &subjects, now).await?;
-        limits::record(state, &subjects, now).await?;
-        return Err(failed());
-    };
-    let (stored, secret) = match secret_to_verify(&client, presented.secret.as_ref()) {
-        Ok(None) => return Ok(client),
-        Ok(Some((stored, secret))) => (stored.clone(), secret.clone()),
-        Err(r) => return Err(refuse(r, presented.basic)),
-    };
-    let id = client.client_id.as_str();
-    if state
-        .verified_secrets
-        .is_verified(id, &stored.hash, secret.secret(), now)
-    {
-        return Ok(client);
-    }
-    limits::check(state, &subjects, now).await?;
-    if state.hasher.verify(secret.secret(), &stored).await? {
-        limits::clear(state, &subjects[0]).await?;
-        state
-            .verified_secrets
-            .remember(id, &stored.hash, secret.secret(), now);
-        Ok(client)
-    } else {
-        tracing::warn!(event = "client_authentication_failed", client_id = %presented.client_id, source = %source, "wrong client secret");
-        limits::record(state, &subjects, now).await?;
-        Err(failed())
-    }
-}
-
-/// Authenticates a resource server by its id and secret (always
-/// confidential), under the same limits and the same one answer for every
-/// failure as clients.
-pub async fn authenticate_resource(
-    state: &AppState,
-    presented: PresentedClient,
-    source: IpAddr,
-    now: i64,
-) -> ApiResult<Resource> {
-    let failed = || refuse(ClientAuthRejection::Failed, presented.basic);
-    let subjects = [
-        Subject::Client(&presented.client_id),
-        Subject::ClientSource(source),
-    ];
-    let found = resources::find_by_id(&state.db, &presented.client_id)
-        .await?
-        .filter(Resource::is_active);
-    let (Some(resource), Some(secret)) = (found, presented.secret.as_ref()) else {
-        limits::check(state, &subjects, now).await?;
-        limits::record(state, &subjects, now).await?;
-        return Err(failed());
-    };
-    let id = resource.protected_resource_id.as_str();
-    let stored = &resource.secret;
-    if state
-        .verified_secrets
-        .is_verified(id, &stored.hash, secret.secret(), now)
-    {
-        return Ok(resource);
-    }
-    limits::check(state, &subjects, now).await?;
-    if state.hasher.verify(secret.secret(), stored).await? {
-        limits::clear(state, &subjects[0]).await?;
-        state
-            .verified_secrets
-            .remember(id, &stored.hash, secret.secret(), now);
-        Ok(resource)
-    } else {
-        tracing::warn!(event = "client_authentication_failed", resource_id = %presented.client_id, source = %source, "wrong resource server secret");
-        limits::record(state, &subjects, now).await?;
-        Err(failed())
-    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,7 @@
 //! Token introspection (RFC 7662), for clients (their own tokens) and for
 //! registered resource servers (tokens whose audience names them).
 
-use super::cimd::resolve_client;
-use super::client_auth::{authenticate_client, authenticate_resource, presented_client};
+use super::client_auth::presented_client;
 use super::extract::{ClientAddr, Now, OAuthBody};
 use super::respond::no_store;
 use crate::crypto::sha256_hex;
@@ -10,6 +9,8 @@ use crate::domain::client::Client;
 use crate::domain::resource::Resource;
 use crate::domain::token::{introspect, Caller, StoredToken, TokenKind};
 use crate::error::{ApiError, ApiResult};
+use crate::service::client_auth::{authenticate_client, authenticate_resource};
+use crate::service::clients;
 use crate::state::AppState;
 use crate::store::{apps, grants};
 use axum::extract::State;
@@ -68,7 +69,7 @@ pub async fn caller_and_token(
     }
     let id = presented.id();
     if let Some(id) = &id {
-        resolve_client(state, id, source, now).await?;
+        clients::resolve(state, id, source, now).await?;
     }
     // The caller and the token are read together: one statement.
     let (found, stored) = match (&id, ours) {

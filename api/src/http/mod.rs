@@ -4,13 +4,11 @@
 mod account;
 mod app_info;
 mod authorize;
-mod cimd;
 pub mod client_auth;
 pub mod extract;
 pub mod frontend;
 mod health;
 mod introspect;
-pub mod limits;
 mod logout;
 mod metadata;
 mod oidc;

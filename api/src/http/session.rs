@@ -1,11 +1,11 @@
 //! Built-in accounts: sign-up, sign-in, sign-out, and who is signed in.
 
 use super::extract::{ApiJson, ClientAddr, CurrentUser, Now, SameOrigin, SESSION_COOKIE};
-use super::limits;
 use crate::crypto::{self, HashedSecret};
 use crate::domain::accounts::{check_new_password, login_key, normalize_email, MAX_PASSWORD_LEN};
 use crate::domain::limits::Subject;
 use crate::error::{ApiError, ApiResult};
+use crate::service::limits;
 use crate::state::AppState;
 use crate::store::{sessions, users};
 use axum::extract::State;

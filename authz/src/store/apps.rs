@@ -4,6 +4,7 @@ use super::{has_nul, Db, OnUnique, StoreError, StoreResult, Write, WriteFuture};
 use crate::crypto::HashedSecret;
 use crate::domain::client::{ApplicationType, Client, GrantType};
 use crate::domain::oidc::SigningAlg;
+use crate::domain::registration::AcceptedRegistration;
 use shared::{ClientId, RedirectUri, Registration, ScopeSet};
 use sqlx::{AnyConnection, Row};
 
@@ -34,6 +35,44 @@ pub struct NewClient {
 }
 
 impl NewClient {
+    /// A client that described itself (dynamic registration, a metadata
+    /// document), as the rules accepted it; a nameless one is named by the
+    /// host of its first redirect URI.
+    pub fn from_accepted(
+        accepted: AcceptedRegistration,
+        client_id: ClientId,
+        registration: Registration,
+        secret: Option<HashedSecret>,
+    ) -> Self {
+        let name = accepted.name.unwrap_or_else(|| {
+            accepted
+                .redirect_uris
+                .first()
+                .map_or("Unnamed app", |u| u.display_host())
+                .to_owned()
+        });
+        NewClient {
+            oauth_app_id: crate::crypto::random_id(),
+            client_id,
+            secret,
+            name,
+            description: String::new(),
+            logo_url: accepted.logo_uri,
+            redirect_uris: accepted.redirect_uris,
+            allowed_scopes: accepted.scopes,
+            grant_types: accepted.grant_types,
+            owner_id: None,
+            registration,
+            client_uri: accepted.client_uri,
+            policy_uri: accepted.policy_uri,
+            tos_uri: accepted.tos_uri,
+            application_type: Some(accepted.application_type),
+            metadata_expires_at: None,
+            post_logout_redirect_uris: accepted.post_logout_redirect_uris,
+            id_token_alg: accepted.id_token_alg,
+        }
+    }
+
     /// An operator-registered client with nothing beyond the basics.
     #[allow(clippy::too_many_arguments)]
     pub fn operator(

@@ -1,11 +1,11 @@
-//! Everything a handler may need, built once per process.
+//! Everything a use case may need, built once per process.
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::fetch::MetadataFetcher;
 use crate::hasher::Hasher;
 use crate::keys::Keys;
 use crate::secret_cache::{self, VerifiedSecrets};
+use crate::service::clients::FetchDocument;
 use crate::store::Db;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -24,8 +24,9 @@ pub struct AppState {
     pub hasher: Arc<Hasher>,
     /// Whether the database is reachable, as requests last found it.
     pub health: Arc<Health>,
-    /// Client metadata documents, fetched under the SSRF rules.
-    pub fetcher: Arc<MetadataFetcher>,
+    /// Client metadata documents, fetched under the SSRF rules (the
+    /// transport lives at the edge, in `api::fetch`).
+    pub fetcher: Arc<dyn FetchDocument>,
     /// The ID Token signing keys.
     pub keys: Arc<Keys>,
 }
@@ -67,7 +68,7 @@ impl AppState {
         config: Config,
         clock: Arc<dyn Clock>,
         issuer: String,
-        fetcher: MetadataFetcher,
+        fetcher: Arc<dyn FetchDocument>,
         keys: Keys,
     ) -> Self {
         let hasher = Hasher::new(
@@ -76,7 +77,7 @@ impl AppState {
         );
         AppState {
             db,
-            fetcher: Arc::new(fetcher),
+            fetcher,
             keys: Arc::new(keys),
             health: Arc::default(),
             hasher: Arc::new(hasher),

@@ -1,10 +1,10 @@
-//! The failure limits as handlers use them: check before any expensive work,
+//! The failure limits as use cases apply them: check before any expensive work,
 //! count failures, forget an account's count on success. The counts are in
 //! the database (every instance sees the same), the rules in
 //! `domain::limits`.
 
+use super::Failure;
 use crate::domain::limits::{retry_after, Policy, Subject};
-use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::limits;
 
@@ -33,8 +33,9 @@ pub fn policy(state: &AppState, subject: &Subject<'_>) -> Policy {
     }
 }
 
-/// Refuses (429, with `Retry-After`) if any of `subjects` is locked out.
-pub async fn check(state: &AppState, subjects: &[Subject<'_>], now: i64) -> ApiResult<()> {
+/// Refuses ([`Failure::Limited`]: 429 with `Retry-After`) if any of
+/// `subjects` is locked out.
+pub async fn check(state: &AppState, subjects: &[Subject<'_>], now: i64) -> Result<(), Failure> {
     let keys: Vec<String> = subjects.iter().map(Subject::key).collect();
     let counts = limits::counts(&state.db, &keys).await?;
     let wait = subjects
@@ -43,14 +44,14 @@ pub async fn check(state: &AppState, subjects: &[Subject<'_>], now: i64) -> ApiR
         .filter_map(|(s, k)| retry_after(counts.get(k), policy(state, s), now))
         .max();
     match wait {
-        Some(retry_after) => Err(ApiError::TooManyRequests { retry_after }),
+        Some(retry_after) => Err(Failure::Limited { retry_after }),
         None => Ok(()),
     }
 }
 
 /// Counts one event against each of `subjects`; logs a lock-out when one
 /// reaches its limit.
-pub async fn record(state: &AppState, subjects: &[Subject<'_>], now: i64) -> ApiResult<()> {
+pub async fn record(state: &AppState, subjects: &[Subject<'_>], now: i64) -> Result<(), Failure> {
     let keys: Vec<(String, i64)> = subjects
         .iter()
         .map(|s| (s.key(), policy(state, s).window))
@@ -79,6 +80,6 @@ pub async fn record(state: &AppState, subjects: &[Subject<'_>], now: i64) -> Api
 }
 
 /// Forgets `subject`'s count (a correct password ends an account's failures).
-pub async fn clear(state: &AppState, subject: &Subject<'_>) -> ApiResult<()> {
+pub async fn clear(state: &AppState, subject: &Subject<'_>) -> Result<(), Failure> {
     Ok(limits::clear(&state.db, subject.key()).await?)
 }
