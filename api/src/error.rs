@@ -3,9 +3,11 @@
 //! Every other layer's error converts into it here, once.
 
 use crate::domain::Rejection;
+use crate::service::authorize::AuthorizeError;
 use crate::service::client_auth::ClientAuthError;
 use crate::service::clients::ClientError;
 use crate::service::token::TokenError;
+use crate::service::tokens::TokensError;
 use crate::service::Failure;
 use crate::store::StoreError;
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
@@ -249,6 +251,35 @@ impl From<ClientError> for ApiError {
             ),
             ClientError::Full => ApiError::Unavailable { retry_after: 3600 },
             ClientError::Failure(f) => f.into(),
+        }
+    }
+}
+
+impl From<AuthorizeError> for ApiError {
+    fn from(e: AuthorizeError) -> Self {
+        match e {
+            AuthorizeError::Shown(p) => p.into(),
+            AuthorizeError::Choice(p) => ApiError::invalid_request(p.to_string()),
+            AuthorizeError::ConsentRequired => {
+                ApiError::BadRequest(ErrorCode::ConsentRequired, e.to_string().into())
+            }
+            AuthorizeError::Client(e) => e.into(),
+            AuthorizeError::Failure(f) => f.into(),
+        }
+    }
+}
+
+impl From<TokensError> for ApiError {
+    fn from(e: TokensError) -> Self {
+        match e {
+            TokensError::TokenRequired => ApiError::invalid_request(e.to_string()),
+            TokensError::NotAClient => ApiError::InvalidClient {
+                challenge: false,
+                description: e.to_string().into(),
+            },
+            TokensError::ClientAuth(e) => e.into(),
+            TokensError::Client(e) => e.into(),
+            TokensError::Failure(f) => f.into(),
         }
     }
 }

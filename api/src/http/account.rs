@@ -1,8 +1,8 @@
 //! The person's own account: the apps with access to it (and removing
 //! that access), and signing out of every browser at once.
 
+use super::cookie::end_session;
 use super::extract::{ApiPath, CurrentUser, Now, SameOrigin};
-use super::session::end_session;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{apps, consents, resources, sessions};

@@ -6,9 +6,9 @@
 //! ends at once; without one, the sign-out page asks first (a link on any
 //! site must not be able to sign people out).
 
+use super::cookie::end_session;
 use super::extract::{Now, SameOrigin, SESSION_COOKIE};
 use super::respond::see_other;
-use super::session::end_session;
 use crate::crypto::sha256_hex;
 use crate::domain::oidc::{check_logout, LogoutRejection};
 use crate::domain::redirect::redirect_url;

@@ -5,6 +5,7 @@ mod account;
 mod app_info;
 mod authorize;
 pub mod client_auth;
+mod cookie;
 pub mod extract;
 pub mod frontend;
 mod health;

@@ -1,21 +1,21 @@
 //! Built-in accounts: sign-up, sign-in, sign-out, and who is signed in.
 
-use super::extract::{ApiJson, ClientAddr, CurrentUser, Now, SameOrigin, SESSION_COOKIE};
-use crate::crypto::{self, HashedSecret};
+use super::cookie::{end_session, start_session};
+use super::extract::{ApiJson, ClientAddr, CurrentUser, Now, SameOrigin};
+use crate::crypto::HashedSecret;
 use crate::domain::accounts::{check_new_password, login_key, normalize_email, MAX_PASSWORD_LEN};
 use crate::domain::limits::Subject;
 use crate::error::{ApiError, ApiResult};
 use crate::service::limits;
 use crate::state::AppState;
-use crate::store::{sessions, users};
+use crate::store::users;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
-use shared::{AuthConfig, Credentials, Me, SessionId};
+use shared::{AuthConfig, Credentials, Me};
 use tokio::sync::OnceCell;
 
 pub fn router() -> Router<AppState> {
@@ -127,14 +127,6 @@ async fn delete_session(
     Ok((StatusCode::NO_CONTENT, jar))
 }
 
-/// Ends the browser's session (if any) server-side and clears its cookie.
-pub async fn end_session(state: &AppState, jar: CookieJar) -> ApiResult<CookieJar> {
-    if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        sessions::delete_session(&state.db, &crypto::sha256_hex(cookie.value())).await?;
-    }
-    Ok(jar.remove(session_cookie(state, String::new())))
-}
-
 /// Who is signed in.
 async fn get_me(CurrentUser(me): CurrentUser) -> Json<Me> {
     Json(me)
@@ -145,34 +137,4 @@ async fn get_config(State(state): State<AppState>) -> Json<AuthConfig> {
     Json(AuthConfig {
         signup_enabled: state.config.signup_enabled,
     })
-}
-
-fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, value))
-        .path("/")
-        .http_only(true)
-        // Lax: sent on the top-level navigation from an app to /auth/authorize,
-        // never on a cross-site POST.
-        .same_site(SameSite::Lax)
-        .secure(state.secure_cookies())
-        .max_age(time::Duration::seconds(state.config.session_ttl))
-        .build()
-}
-
-async fn start_session(
-    state: &AppState,
-    jar: CookieJar,
-    user_id: &str,
-    now: i64,
-) -> ApiResult<CookieJar> {
-    let id = SessionId::new(crypto::random_token(""));
-    sessions::create_session(
-        &state.db,
-        &crypto::sha256_hex(id.secret()),
-        user_id,
-        now,
-        now + state.config.session_ttl,
-    )
-    .await?;
-    Ok(jar.add(session_cookie(state, id.into_secret())))
 }

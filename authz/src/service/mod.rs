@@ -4,10 +4,12 @@
 //! an outage is `Unavailable` by construction wherever it happens. The HTTP
 //! edge maps each error once (`api::error`).
 
+pub mod authorize;
 pub mod client_auth;
 pub mod clients;
 pub mod limits;
 pub mod token;
+pub mod tokens;
 
 use crate::hasher::Busy;
 use crate::keys::KeyError;
