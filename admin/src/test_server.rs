@@ -663,7 +663,7 @@ async fn token_page(
             };
             let body = format!(
                 "<p class=\"good\">Tokens received (HTTP 200, <code>{}</code>, expires in {} s).</p>{identity}{}",
-                esc(&t.token_type),
+                esc(t.token_type.as_str()),
                 t.expires_in,
                 tokens_panel(&tokens)
             );

@@ -231,7 +231,7 @@ pub struct IntrospectResponse {
     pub iat: Option<i64>,
     /// The token's type (RFC 7662 §2.2): `Bearer`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub token_type: Option<String>,
+    pub token_type: Option<crate::token::TokenType>,
     /// The resources the token is for (RFC 7662 §2.2, RFC 8707); absent when none.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub aud: Option<Vec<String>>,

@@ -4,123 +4,77 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Error codes: RFC 6749 §4.1.2.1 / §5.2 and RFC 7009 ones first, then the few
-/// this server adds for its non-OAuth endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    InvalidRequest,
-    InvalidClient,
-    InvalidGrant,
-    UnauthorizedClient,
-    UnsupportedGrantType,
-    UnsupportedTokenType,
-    InvalidScope,
-    AccessDenied,
-    UnsupportedResponseType,
-    ServerError,
-    TemporarilyUnavailable,
+/// this server adds for its non-OAuth endpoints. Each is named once, with
+/// its wire name: the enum, `as_str`, `ALL` and serde all come from here.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum ErrorCode {
+            $($(#[$doc])* #[serde(rename = $name)] $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, for reading one back from its wire name.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    InvalidRequest = "invalid_request",
+    InvalidClient = "invalid_client",
+    InvalidGrant = "invalid_grant",
+    UnauthorizedClient = "unauthorized_client",
+    UnsupportedGrantType = "unsupported_grant_type",
+    UnsupportedTokenType = "unsupported_token_type",
+    InvalidScope = "invalid_scope",
+    AccessDenied = "access_denied",
+    UnsupportedResponseType = "unsupported_response_type",
+    ServerError = "server_error",
+    TemporarilyUnavailable = "temporarily_unavailable",
     /// No such resource (an unknown or disabled app, an unknown path).
-    NotFound,
+    NotFound = "not_found",
     /// No valid session, or wrong email/password.
-    Unauthorized,
+    Unauthorized = "unauthorized",
     /// Signed in, but not allowed (e.g. a cross-site request).
-    Forbidden,
+    Forbidden = "forbidden",
     /// The request conflicts with existing data (an email already registered).
-    Conflict,
+    Conflict = "conflict",
     /// Too many attempts; try again later.
-    TooManyRequests,
-    MethodNotAllowed,
-    PayloadTooLarge,
-    UnsupportedMediaType,
+    TooManyRequests = "too_many_requests",
+    MethodNotAllowed = "method_not_allowed",
+    PayloadTooLarge = "payload_too_large",
+    UnsupportedMediaType = "unsupported_media_type",
     /// The consent API: the redirect URI is not one the client registered.
-    RedirectUriNotRegistered,
+    RedirectUriNotRegistered = "redirect_uri_not_registered",
     /// The consent API: a real scope the client may not request.
-    ScopeNotAllowed,
+    ScopeNotAllowed = "scope_not_allowed",
     /// RFC 8707 §2: a resource that is not one we issue tokens for.
-    InvalidTarget,
+    InvalidTarget = "invalid_target",
     /// RFC 7591 §3.2.2.
-    InvalidRedirectUri,
+    InvalidRedirectUri = "invalid_redirect_uri",
     /// RFC 7591 §3.2.2.
-    InvalidClientMetadata,
+    InvalidClientMetadata = "invalid_client_metadata",
     /// OpenID Connect Core §3.1.2.6: `prompt=none` and nobody signed in.
-    LoginRequired,
+    LoginRequired = "login_required",
     /// OpenID Connect Core §3.1.2.6: `prompt=none` and no approval yet.
-    ConsentRequired,
+    ConsentRequired = "consent_required",
     /// RFC 6750 §3.1: the bearer token is not (or no longer) valid.
-    InvalidToken,
+    InvalidToken = "invalid_token",
     /// RFC 6750 §3.1: the token lacks a scope this call needs.
-    InsufficientScope,
+    InsufficientScope = "insufficient_scope",
 }
 
 impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidRequest => "invalid_request",
-            ErrorCode::InvalidClient => "invalid_client",
-            ErrorCode::InvalidGrant => "invalid_grant",
-            ErrorCode::UnauthorizedClient => "unauthorized_client",
-            ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
-            ErrorCode::UnsupportedTokenType => "unsupported_token_type",
-            ErrorCode::InvalidScope => "invalid_scope",
-            ErrorCode::AccessDenied => "access_denied",
-            ErrorCode::UnsupportedResponseType => "unsupported_response_type",
-            ErrorCode::ServerError => "server_error",
-            ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::Unauthorized => "unauthorized",
-            ErrorCode::Forbidden => "forbidden",
-            ErrorCode::Conflict => "conflict",
-            ErrorCode::TooManyRequests => "too_many_requests",
-            ErrorCode::MethodNotAllowed => "method_not_allowed",
-            ErrorCode::PayloadTooLarge => "payload_too_large",
-            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
-            ErrorCode::RedirectUriNotRegistered => "redirect_uri_not_registered",
-            ErrorCode::ScopeNotAllowed => "scope_not_allowed",
-            ErrorCode::InvalidTarget => "invalid_target",
-            ErrorCode::InvalidRedirectUri => "invalid_redirect_uri",
-            ErrorCode::InvalidClientMetadata => "invalid_client_metadata",
-            ErrorCode::LoginRequired => "login_required",
-            ErrorCode::ConsentRequired => "consent_required",
-            ErrorCode::InvalidToken => "invalid_token",
-            ErrorCode::InsufficientScope => "insufficient_scope",
-        }
-    }
-
-    /// Every code, for reading one back from its wire name.
-    pub const ALL: [ErrorCode; 28] = [
-        ErrorCode::InvalidRequest,
-        ErrorCode::InvalidClient,
-        ErrorCode::InvalidGrant,
-        ErrorCode::UnauthorizedClient,
-        ErrorCode::UnsupportedGrantType,
-        ErrorCode::UnsupportedTokenType,
-        ErrorCode::InvalidScope,
-        ErrorCode::AccessDenied,
-        ErrorCode::UnsupportedResponseType,
-        ErrorCode::ServerError,
-        ErrorCode::TemporarilyUnavailable,
-        ErrorCode::NotFound,
-        ErrorCode::Unauthorized,
-        ErrorCode::Forbidden,
-        ErrorCode::Conflict,
-        ErrorCode::TooManyRequests,
-        ErrorCode::MethodNotAllowed,
-        ErrorCode::PayloadTooLarge,
-        ErrorCode::UnsupportedMediaType,
-        ErrorCode::RedirectUriNotRegistered,
-        ErrorCode::ScopeNotAllowed,
-        ErrorCode::InvalidTarget,
-        ErrorCode::InvalidRedirectUri,
-        ErrorCode::InvalidClientMetadata,
-        ErrorCode::LoginRequired,
-        ErrorCode::ConsentRequired,
-        ErrorCode::InvalidToken,
-        ErrorCode::InsufficientScope,
-    ];
-
     /// The code with this wire name, if it is one of ours.
     pub fn from_name(name: &str) -> Option<Self> {
-        ErrorCode::ALL.into_iter().find(|c| c.as_str() == name)
+        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == name)
     }
 }
 
@@ -157,7 +111,7 @@ mod tests {
 
     #[test]
     fn every_code_reads_back_from_its_wire_name() {
-        for code in ErrorCode::ALL {
+        for &code in ErrorCode::ALL {
             assert_eq!(ErrorCode::from_name(code.as_str()), Some(code));
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()), "serde agrees");

@@ -25,4 +25,4 @@ pub use secret::{
     AccessToken, AuthorizationCode, ClientSecret, Password, PkceVerifier, PresentedToken,
     RefreshToken, SessionId,
 };
-pub use token::{TokenGrant, TokenRequest, TokenRequestProblem, TokenResponse};
+pub use token::{TokenGrant, TokenRequest, TokenRequestProblem, TokenResponse, TokenType};

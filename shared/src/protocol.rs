@@ -17,7 +17,7 @@ pub fn is_pkce_syntax(s: &str) -> bool {
 
 /// An application's public identifier (`agpt_client_…`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct ClientId(String);
 
 impl ClientId {
@@ -46,7 +46,7 @@ impl fmt::Display for ClientId {
 /// A redirect URI as the client sent it. Compared by exact string with the
 /// registered ones (RFC 9700 §4.1.3): no normalisation, so no tricks.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct RedirectUri(String);
 
 impl RedirectUri {
@@ -116,7 +116,7 @@ impl RedirectUri {
 /// ones by [`ResourceUri::key`], so that `https://host` and `https://host/`
 /// name one resource (clients disagree on which they send).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct ResourceUri(String);
 
 impl ResourceUri {
@@ -259,7 +259,7 @@ pub fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>
 
 /// The client's `state`, echoed verbatim in every authorization response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct State(String);
 
 impl State {
@@ -327,6 +327,32 @@ pub enum Decision {
     /// registration, `prompt`, the operator's setting).
     Remembered,
 }
+
+/// Validated newtypes are read through their parser, never around it: a
+/// body cannot carry one that `parse` would refuse.
+macro_rules! parsed_string {
+    ($($name:ident: $what:literal),* $(,)?) => {$(
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                $name::parse(&s).ok_or_else(|| format!("not {}", $what))
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+    )*};
+}
+
+parsed_string!(
+    ClientId: "a client id",
+    RedirectUri: "a redirect URI",
+    ResourceUri: "a resource indicator",
+    State: "a state value",
+);
 
 #[cfg(test)]
 mod tests {
@@ -434,6 +460,17 @@ mod tests {
             assert_ne!(key(a), key(b), "{a} !~ {b}");
         }
         assert_eq!(key("https://[::1]:8443"), "https://[::1]:8443/");
+    }
+
+    #[test]
+    fn newtypes_deserialize_only_through_their_parser() {
+        assert!(serde_json::from_str::<RedirectUri>(r#""https://a.example/cb""#).is_ok());
+        assert!(serde_json::from_str::<RedirectUri>(r#""https://a.example/\ncb""#).is_err());
+        assert!(serde_json::from_str::<ClientId>(r#""a b""#).is_err());
+        assert!(serde_json::from_str::<ResourceUri>(r#""/mcp""#).is_err());
+        assert!(serde_json::from_str::<State>(r#""""#).is_err());
+        let id: ClientId = serde_json::from_str(r#""agpt_client_x""#).unwrap();
+        assert_eq!(serde_json::to_string(&id).unwrap(), r#""agpt_client_x""#);
     }
 
     #[test]

@@ -163,11 +163,26 @@ impl TryFrom<TokenRequest> for TokenGrant {
     }
 }
 
+/// The access token types we issue (RFC 6749 §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenType {
+    /// RFC 6750.
+    Bearer,
+}
+
+impl TokenType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenType::Bearer => "Bearer",
+        }
+    }
+}
+
 /// RFC 6749 §5.1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenResponse {
     pub access_token: crate::secret::AccessToken,
-    pub token_type: String,
+    pub token_type: TokenType,
     pub expires_in: i64,
     pub refresh_token: RefreshToken,
     pub scope: String,

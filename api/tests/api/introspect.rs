@@ -34,7 +34,7 @@ async fn an_active_access_token_is_described() {
     );
     let rt = app.introspect(&client, t.refresh_token.secret()).await.ok();
     assert!(rt.active);
-    assert_eq!(rt.token_type.as_deref(), Some("Bearer"));
+    assert_eq!(rt.token_type, Some(shared::TokenType::Bearer));
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ async fn code_exchange_with_form_and_basic_auth_follows_rfc_6749_5_1() {
     assert!(access.starts_with("agpt_xt_"));
     assert!(refresh.starts_with("agpt_rt_"));
     assert!(access.len() >= 8 + 43, "256 random bits");
-    assert_eq!(t.token_type, "Bearer");
+    assert_eq!(t.token_type, shared::TokenType::Bearer);
     assert_eq!(t.expires_in, 3600);
     assert_eq!(t.scope, "EXECUTE_GRAPH READ_GRAPH");
 }

@@ -90,7 +90,7 @@ pub fn introspect(
             sub: Some(t.user_id.clone()),
             exp: Some(t.expires_at),
             iat: Some(t.created_at),
-            token_type: Some("Bearer".into()),
+            token_type: Some(shared::TokenType::Bearer),
             aud: (!t.audience.is_empty())
                 .then(|| t.audience.iter().map(|a| a.to_string()).collect()),
         },
@@ -130,7 +130,7 @@ mod tests {
     fn an_active_own_token_is_described_with_bearer_type_and_audience() {
         let r = introspect(Some(&token()), &Caller::Client("app"), NOW);
         assert!(r.active);
-        assert_eq!(r.token_type.as_deref(), Some("Bearer"));
+        assert_eq!(r.token_type, Some(shared::TokenType::Bearer));
         assert_eq!(r.scope.as_deref(), Some("READ_GRAPH"));
         assert_eq!(r.exp, Some(NOW + 10));
         assert_eq!(r.aud, Some(vec!["https://mcp.example/mcp".to_owned()]));

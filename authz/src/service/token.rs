@@ -17,7 +17,9 @@ use crate::domain::resource::{narrow_audience, TargetRejection};
 use crate::state::AppState;
 use crate::store::grants::{self, NewTokens};
 use crate::store::users;
-use shared::{AccessToken, RefreshToken, ResourceUri, Scope, ScopeSet, TokenGrant, TokenResponse};
+use shared::{
+    AccessToken, RefreshToken, ResourceUri, Scope, ScopeSet, TokenGrant, TokenResponse, TokenType,
+};
 use std::net::IpAddr;
 
 #[derive(Debug, thiserror::Error)]
@@ -195,7 +197,7 @@ impl Minted {
     ) -> TokenResponse {
         TokenResponse {
             access_token: self.access,
-            token_type: "Bearer".into(),
+            token_type: TokenType::Bearer,
             expires_in: state.config.access_token_ttl,
             refresh_token: self.refresh,
             scope: scopes.to_space_separated(),
