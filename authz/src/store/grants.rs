@@ -58,21 +58,7 @@ impl Write for NewAuthorization {
                  set scopes = excluded.scopes, resources = excluded.resources,
                      updated_at = excluded.updated_at;",
             )
-            .bind(&self.grant_id)
-            .bind(&self.user_id)
-            .bind(&self.oauth_app_id)
-            .bind(self.scopes.to_space_separated())
-            .bind(self.now)
-            .bind(&self.code_hash)
-            .bind(&self.redirect_uri)
-            .bind(&self.code_challenge)
-            .bind(self.code_challenge_method.as_str())
-            .bind(self.code_expires_at)
-            .bind(resources_text(&self.resources))
-            .bind(self.nonce.clone())
-            .bind(self.auth_time)
-            .bind(self.consent.scopes.to_space_separated())
-            .bind(resources_text(&self.consent.resources))
+            .bind_authorization(self)
             .execute(conn)
             .await?;
             Ok(())
@@ -103,7 +89,29 @@ impl Write for NewAuthorizationPg {
                      code_challenge_method, created_at, expires_at, used_at, nonce)
                  select $6, g.grant_id, $7, $8, $9, $5, $10, null, $12 from g",
             )
-            .bind(&a.grant_id)
+            .bind_authorization(a)
+            .execute(conn)
+            .await?;
+            Ok(())
+        })
+    }
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// The arguments each dialect's statement takes, bound in one place: both
+/// statements number them alike, so a reordering cannot reach one backend
+/// only.
+trait BindGrants<'q> {
+    /// `$1`–`$15` of an approval (see `NewAuthorization`'s statements).
+    fn bind_authorization(self, a: &'q NewAuthorization) -> Self;
+    /// `$1`–`$11` of a claim (see `claim_sql_sqlite`, `claim_sql_postgres`).
+    fn bind_claim(self, hash: &'q str, t: &'q NewTokens) -> Self;
+}
+
+impl<'q> BindGrants<'q> for Query<'q> {
+    fn bind_authorization(self, a: &'q NewAuthorization) -> Self {
+        self.bind(&a.grant_id)
             .bind(&a.user_id)
             .bind(&a.oauth_app_id)
             .bind(a.scopes.to_space_separated())
@@ -118,10 +126,20 @@ impl Write for NewAuthorizationPg {
             .bind(a.auth_time)
             .bind(a.consent.scopes.to_space_separated())
             .bind(resources_text(&a.consent.resources))
-            .execute(conn)
-            .await?;
-            Ok(())
-        })
+    }
+
+    fn bind_claim(self, hash: &'q str, t: &'q NewTokens) -> Self {
+        self.bind(t.now)
+            .bind(hash)
+            .bind(&t.access_hash)
+            .bind(t.access_scopes.to_space_separated())
+            .bind(t.access_expires_at)
+            .bind(&t.refresh_hash)
+            .bind(t.refresh_scopes.to_space_separated())
+            .bind(t.refresh_expires_at)
+            .bind(&t.grant_id)
+            .bind(resources_text(&t.access_audience))
+            .bind(resources_text(&t.refresh_audience))
     }
 }
 
@@ -260,17 +278,7 @@ impl Write for Claim {
         let t = &self.tokens;
         Box::pin(async move {
             let done = sqlx::query(&sql)
-                .bind(t.now)
-                .bind(&self.hash)
-                .bind(&t.access_hash)
-                .bind(t.access_scopes.to_space_separated())
-                .bind(t.access_expires_at)
-                .bind(&t.refresh_hash)
-                .bind(t.refresh_scopes.to_space_separated())
-                .bind(t.refresh_expires_at)
-                .bind(&t.grant_id)
-                .bind(resources_text(&t.access_audience))
-                .bind(resources_text(&t.refresh_audience))
+                .bind_claim(&self.hash, t)
                 .execute(conn)
                 .await?;
             match done.rows_affected() {
@@ -311,10 +319,10 @@ fn claim_sql_postgres(spent: Spent) -> String {
         "with claimed as ({} returning grant_id),
            a as (insert into access_token (token_hash, grant_id, scopes, created_at, expires_at,
                      revoked_at, audience)
-                 select $3, grant_id, $4, $1, $5, null, $9 from claimed),
+                 select $3, $9, $4, $1, $5, null, $10 from claimed),
            r as (insert into refresh_token (token_hash, grant_id, scopes, created_at, expires_at,
                      used_at, audience)
-                 select $6, grant_id, $7, $1, $8, null, $10 from claimed)
+                 select $6, $9, $7, $1, $8, null, $11 from claimed)
          select count(*) as won from claimed",
         claim_update(spent)
     )
@@ -333,16 +341,7 @@ impl Write for ClaimPg {
         let sql = claim_sql_postgres(c.spent);
         Box::pin(async move {
             let row = sqlx::query(&sql)
-                .bind(t.now)
-                .bind(&c.hash)
-                .bind(&t.access_hash)
-                .bind(t.access_scopes.to_space_separated())
-                .bind(t.access_expires_at)
-                .bind(&t.refresh_hash)
-                .bind(t.refresh_scopes.to_space_separated())
-                .bind(t.refresh_expires_at)
-                .bind(resources_text(&t.access_audience))
-                .bind(resources_text(&t.refresh_audience))
+                .bind_claim(&c.hash, t)
                 .fetch_one(conn)
                 .await?;
             let won: i64 = row.try_get("won")?;
