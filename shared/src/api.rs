@@ -93,12 +93,14 @@ pub struct AppInfo {
     #[serde(default)]
     pub resources: Vec<ResourceInfo>,
     /// What the signed-in person already allowed this app (its consent
-    /// record), by scope name; empty when signed out or never allowed.
+    /// record, read as an `Approval` by `granted()`), by scope name; empty
+    /// when signed out or never allowed. Names, not `ScopeSet`: typed here
+    /// they cost the consent screen's download 38 bytes it does not have.
     #[serde(default)]
     pub granted_scopes: Vec<String>,
     /// The resources of that consent; those the request names, in its spelling.
     #[serde(default)]
-    pub granted_resources: Vec<String>,
+    pub granted_resources: Vec<crate::protocol::ResourceUri>,
     /// Whether a request it fully covers may continue without the screen
     /// (a verified app, and the operator did not turn remembering off).
     #[serde(default)]
@@ -130,6 +132,18 @@ pub struct ConnectedApps {
 }
 
 impl AppInfo {
+    /// The person's consent, as the remembered-consent rule reads it.
+    pub fn granted(&self) -> crate::consent::Approval {
+        crate::consent::Approval {
+            scopes: self
+                .granted_scopes
+                .iter()
+                .filter_map(|s| s.parse().ok())
+                .collect(),
+            resources: self.granted_resources.clone(),
+        }
+    }
+
     /// What the app may ask for, for [`crate::AuthorizationRequest::parse`].
     pub fn policy(&self) -> crate::ClientPolicy {
         crate::ClientPolicy {

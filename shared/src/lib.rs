@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod authorize;
+pub mod consent;
 pub mod error;
 pub mod protocol;
 pub mod scope;
@@ -18,6 +19,7 @@ pub use authorize::{
     choose_scopes, sign_in_is_fresh, AuthorizationRequest, AuthorizeParams, AuthorizeProblem,
     AuthorizeRequest, ClientPolicy, ClientTarget, Prompt, ScopeChoiceProblem, MAX_NONCE_LEN,
 };
+pub use consent::{may_skip_screen, Approval, MustAsk};
 pub use error::{ErrorBody, ErrorCode};
 pub use protocol::*;
 pub use scope::{Scope, ScopeSet, UnknownScopes};

@@ -75,7 +75,7 @@ async fn get_app(
         granted_resources: consent
             .resources
             .iter()
-            .map(|r| as_asked(r, &requested))
+            .filter_map(|r| ResourceUri::parse(&as_asked(r, &requested)))
             .collect(),
         remembers: state.config.remember_consent && client.registration.is_verified(),
         client_host: (client.registration == Registration::MetadataDocument)

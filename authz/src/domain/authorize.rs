@@ -4,10 +4,7 @@
 
 use super::client::Client;
 use super::redirect::redirect_url;
-use shared::{
-    AuthorizationCode, AuthorizationRequest, AuthorizeProblem, ClientTarget, ErrorCode,
-    Registration, ResourceUri, ScopeSet,
-};
+use shared::{AuthorizationCode, AuthorizeProblem, ClientTarget, ErrorCode};
 
 /// What the seed says a denial tells the app.
 pub const DENIED_DESCRIPTION: &str = "User denied access";
@@ -55,75 +52,7 @@ impl Responder<'_> {
     }
 }
 
-/// What a person allowed an app: their consent record, or one approval.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Approval {
-    pub scopes: ScopeSet,
-    pub resources: Vec<ResourceUri>,
-}
-
-impl Approval {
-    /// Whether it already covers every scope and resource of a request.
-    pub fn covers(&self, scopes: &ScopeSet, resources: &[ResourceUri]) -> bool {
-        scopes.is_subset_of(&self.scopes) && resources.iter().all(|r| self.resources.contains(r))
-    }
-
-    /// The consent after approving `scopes` and `resources` as well: it
-    /// only grows (narrower later grants do not take back earlier ones).
-    pub fn extended(
-        consent: Option<&Approval>,
-        scopes: &ScopeSet,
-        resources: &[ResourceUri],
-    ) -> Approval {
-        let mut all = consent.cloned().unwrap_or_default();
-        all.scopes = all.scopes.iter().chain(scopes.iter()).collect();
-        for r in resources {
-            if !all.resources.contains(r) {
-                all.resources.push(r.clone());
-            }
-        }
-        all
-    }
-}
-
-/// Why a request must show the consent screen even though it may have
-/// been allowed before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MustAsk {
-    /// The operator turned remembering off (`--remember-consent false`).
-    RememberingOff,
-    /// The app registered itself or is a metadata document: an unreviewed
-    /// app could pose as another, so the person sees the screen every time.
-    Unverified,
-    /// `prompt=consent`.
-    PromptConsent,
-    /// Nothing allowed yet, or not all of this.
-    NotCovered,
-}
-
-/// Whether the request may go on without the screen: the person's consent
-/// covers it, the app is verified, the request does not ask for the
-/// screen and the operator keeps remembering on.
-pub fn may_skip_screen(
-    consent: Option<&Approval>,
-    request: &AuthorizationRequest,
-    registration: Registration,
-    remembering: bool,
-) -> Result<(), MustAsk> {
-    if !remembering {
-        return Err(MustAsk::RememberingOff);
-    }
-    if !registration.is_verified() {
-        return Err(MustAsk::Unverified);
-    }
-    if request.prompt.consent {
-        return Err(MustAsk::PromptConsent);
-    }
-    match consent {
-        Some(c) if c.covers(&request.scopes, &request.resources) => Ok(()),
-        _ => Err(MustAsk::NotCovered),
-    }
-}
+pub use shared::{may_skip_screen, Approval, MustAsk};
 
 #[cfg(test)]
 mod tests {

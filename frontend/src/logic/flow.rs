@@ -13,8 +13,8 @@ use super::api_error::ApiError;
 use super::problem::{Problem, ProblemKind};
 use super::text::{fill, t};
 use shared::{
-    AppInfo, AuthorizationRequest, AuthorizeParams, AuthorizeProblem, AuthorizeResponse,
-    ClientTarget, ErrorCode, RedirectUri, ScopeInfo,
+    may_skip_screen, AppInfo, AuthorizationRequest, AuthorizeParams, AuthorizeProblem,
+    AuthorizeResponse, ClientTarget, ErrorCode, RedirectUri, ScopeInfo,
 };
 
 /// The screen for a problem the request itself has, by its code.
@@ -120,26 +120,23 @@ pub fn scope_rows(request: &AuthorizationRequest, app: &AppInfo) -> Vec<ScopeInf
         .collect()
 }
 
-/// Whether the page may go on without the screen: the server says it
-/// remembers for this app, the request does not insist on the screen, and
-/// the person already allowed every scope and resource it asks for. The
-/// server checks all of it again (the decision says `remembered`).
+/// Whether the page may go on without the screen: the very rule the
+/// server applies (`shared::may_skip_screen`), on what the server said of
+/// the app and the person's consent. The server checks it all again (the
+/// decision says `remembered`).
 pub fn remembered(request: &AuthorizationRequest, app: &AppInfo) -> bool {
-    app.remembers
-        && !request.prompt.consent
-        && request
-            .scopes
-            .iter()
-            .all(|s| already_allowed(app, s.as_str()))
-        && request
-            .resources
-            .iter()
-            .all(|r| app.granted_resources.iter().any(|g| g == r.as_str()))
+    may_skip_screen(
+        Some(&app.granted()),
+        request,
+        app.registration,
+        app.remembers,
+    )
+    .is_ok()
 }
 
 /// Whether the person already allowed `scope` to this app.
 pub fn already_allowed(app: &AppInfo, scope: &str) -> bool {
-    app.granted_scopes.iter().any(|g| g == scope)
+    app.granted_scopes.iter().any(|g| g.as_str() == scope)
 }
 
 /// Whether the person may untick row `i`: not when it is the only one (the
@@ -311,7 +308,8 @@ mod tests {
         assert!(!remembered(&r, &a), "a new scope shows the screen");
         let (r, _) = consent_request("&resource=https%3A%2F%2Fmcp.example.com%2Fmcp");
         assert!(!remembered(&r, &a), "a new resource shows the screen");
-        a.granted_resources = vec!["https://mcp.example.com/mcp".into()];
+        a.granted_resources =
+            vec![shared::ResourceUri::parse("https://mcp.example.com/mcp").unwrap()];
         assert!(remembered(&r, &a));
     }
 
