@@ -454,10 +454,8 @@ mod tests {
                 uri: "https://mcp.example/mcp".into(),
                 name: "MCP".into(),
             }],
-            granted: shared::Approval {
-                scopes: shared::ScopeSet::new([shared::Scope::ReadGraph]),
-                resources: vec![shared::ResourceUri::parse("https://mcp.example/mcp").unwrap()],
-            },
+            granted_scopes: vec!["READ_GRAPH".into()],
+            granted_resources: vec![shared::ResourceUri::parse("https://mcp.example/mcp").unwrap()],
             remembers: true,
         });
         round_trip(Me {
