@@ -64,10 +64,15 @@ impl VerifiedSecrets {
     }
 
     /// True if this exact secret verified for this client and stored hash recently.
+    /// A hit renews the entry: a client in steady use never falls back to
+    /// scrypt (and so never to the failure limits) while it keeps its secret.
     pub fn is_verified(&self, client_id: &str, stored_hash: &str, secret: &str, now: i64) -> bool {
         let digest = self.digest(stored_hash, secret);
         match self.lock().get_mut(&key("client", client_id)) {
-            Some(v) if now < v.expires_at => ct_eq(&v.digest, &digest),
+            Some(v) if now < v.expires_at && ct_eq(&v.digest, &digest) => {
+                v.expires_at = now + self.ttl;
+                true
+            }
             _ => false,
         }
     }
@@ -105,7 +110,11 @@ mod tests {
             "rotated secret"
         );
         assert!(!c.is_verified("other", "hash1", "s3cret", 120));
-        assert!(!c.is_verified("app", "hash1", "s3cret", 160), "expired");
+        assert!(
+            c.is_verified("app", "hash1", "s3cret", 160),
+            "renewed by the hit at 120"
+        );
+        assert!(!c.is_verified("app", "hash1", "s3cret", 221), "expired");
     }
 
     #[test]

@@ -177,7 +177,11 @@ async fn a_flood_of_unknown_client_ids_does_not_unlock_an_account() {
     let flood: Vec<(String, i64)> = (0..20_000)
         .map(|i| {
             (
-                api::domain::limits::Subject::Client(&format!("agpt_client_{i}")).key(),
+                api::domain::limits::Subject::Client(
+                    &format!("agpt_client_{i}"),
+                    std::net::Ipv4Addr::LOCALHOST.into(),
+                )
+                .key(),
                 300,
             )
         })
@@ -216,4 +220,46 @@ async fn expired_windows_are_swept() {
         .await
         .unwrap();
     assert_eq!(app.count("auth_failure").await, 0);
+}
+
+/// Wrong secrets from one source lock out that source's attempts for the
+/// client, not the client: the right secret from elsewhere still works, on
+/// an instance that never saw it before (nothing remembered to help it).
+#[tokio::test]
+async fn nobody_can_lock_a_confidential_client_out() {
+    let app = spawn_app_with(|c| {
+        c.max_auth_failures = 5;
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let client = app.default_app().await;
+    let code = app.get_code(&client).await;
+    let token_from = |app: &TestApp, secret: &str, source: &str| {
+        let req = app
+            .http
+            .post(app.url("/api/oauth/token"))
+            .basic_auth(&client.client_id, Some(secret))
+            .header("x-forwarded-for", source)
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", client.redirect_uri.as_str()),
+                ("code_verifier", crate::helpers::VERIFIER),
+            ]);
+        async move { send(req).await }
+    };
+    for _ in 0..5 {
+        let r = token_from(&app, "agpt_secret_wrong", "203.0.113.66").await;
+        assert_eq!(r.status, 401);
+    }
+    let r = token_from(&app, "agpt_secret_wrong", "203.0.113.66").await;
+    assert_eq!((r.status, r.error()), (429, "too_many_requests"));
+
+    let fresh = app.another_instance().await;
+    let r = token_from(&fresh, client.secret.as_deref().unwrap(), "198.51.100.10").await;
+    assert_eq!(
+        r.status, 200,
+        "the right secret from elsewhere: {:?}",
+        r.body
+    );
 }

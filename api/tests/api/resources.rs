@@ -376,3 +376,25 @@ async fn a_resource_is_found_in_any_equivalent_spelling() {
         "{twice:?}"
     );
 }
+
+/// A resource server is presented access tokens only: introspecting a
+/// refresh token bound to it says inactive (RFC 7662 §2.1), while the
+/// client that holds it still sees it.
+#[tokio::test]
+async fn a_refresh_token_is_never_active_to_a_resource() {
+    let app = spawn_app().await;
+    let rs = register_resource(&app, A, "MCP").await;
+    let client = app.default_app().await;
+    let code = code_for(&app, &client, &[A]).await;
+    let t: TokenResponse = exchange_with(&app, &client, &code, &[]).await.typed().ok();
+    let seen = introspect_as(&app, &rs, t.refresh_token.secret()).await;
+    assert_eq!((seen.status, &seen.body), (200, &json!({"active": false})));
+    assert!(app.is_active(&client, t.refresh_token.secret()).await);
+    assert!(
+        introspect_as(&app, &rs, t.access_token.secret())
+            .await
+            .typed::<IntrospectResponse>()
+            .ok()
+            .active
+    );
+}

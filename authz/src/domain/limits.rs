@@ -10,8 +10,11 @@ use std::net::IpAddr;
 pub enum Subject<'a> {
     /// Failed sign-ins of one account (by normalised email).
     Account(&'a str),
-    /// Failed authentications of one client id.
-    Client(&'a str),
+    /// Failed authentications of one client id from one source address.
+    /// Not of the id alone: anyone could then lock a confidential client
+    /// or a resource server out by guessing (its server-made 256-bit
+    /// secret needs no such lock-out).
+    Client(&'a str, IpAddr),
     /// Failed sign-ins from one source address.
     SignInSource(IpAddr),
     /// Sign-ups (successful or not) from one source address.
@@ -29,7 +32,7 @@ impl Subject<'_> {
     pub fn key(&self) -> String {
         let (kind, name) = match self {
             Subject::Account(email) => ("account", (*email).to_owned()),
-            Subject::Client(id) => ("client", (*id).to_owned()),
+            Subject::Client(id, ip) => ("client", format!("{id} {}", source_name(*ip))),
             Subject::SignInSource(ip) => ("sign-in-source", source_name(*ip)),
             Subject::SignUpSource(ip) => ("sign-up-source", source_name(*ip)),
             Subject::ClientSource(ip) => ("client-source", source_name(*ip)),
@@ -49,7 +52,7 @@ impl Subject<'_> {
     pub fn kind(&self) -> &'static str {
         match self {
             Subject::Account(_) => "account",
-            Subject::Client(_) => "client",
+            Subject::Client(..) => "client",
             Subject::SignInSource(_)
             | Subject::SignUpSource(_)
             | Subject::ClientSource(_)
@@ -124,7 +127,13 @@ mod tests {
         let a = Subject::Account("ada@example.com").key();
         assert_eq!(a.len(), 64);
         assert!(!a.contains("ada"));
-        assert_ne!(a, Subject::Client("ada@example.com").key());
+        let here: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_ne!(a, Subject::Client("ada@example.com", here).key());
+        assert_ne!(
+            Subject::Client("c", here).key(),
+            Subject::Client("c", "192.0.2.2".parse().unwrap()).key(),
+            "one client's failures are counted per source"
+        );
         let ip: IpAddr = "203.0.113.7".parse().unwrap();
         assert_ne!(
             Subject::SignInSource(ip).key(),

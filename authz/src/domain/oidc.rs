@@ -138,7 +138,9 @@ pub fn scoped_claims(person: &Person, scopes: &ScopeSet) -> ScopedClaims {
         email: email.then(|| person.email.clone()),
         email_verified: email.then_some(false),
         name: profile.then(|| person.display_name.clone()).flatten(),
-        preferred_username: profile.then(|| person.email.clone()),
+        // The username is the address: released only where the address is
+        // (a person who unticked `email` withheld it).
+        preferred_username: (profile && email).then(|| person.email.clone()),
         updated_at: profile.then_some(person.updated_at),
     }
 }
@@ -389,11 +391,13 @@ mod tests {
         let profile = scoped_claims(&person, &ScopeSet::new([Scope::Profile]));
         assert_eq!(profile.name.as_deref(), Some("Ada"));
         assert_eq!(
-            profile.preferred_username.as_deref(),
-            Some("ada@example.com")
+            profile.preferred_username, None,
+            "no email-derived claim without email"
         );
         assert_eq!(profile.updated_at, Some(7));
         assert_eq!(profile.email, None);
+        let both = scoped_claims(&person, &ScopeSet::new([Scope::Profile, Scope::Email]));
+        assert_eq!(both.preferred_username.as_deref(), Some("ada@example.com"));
         fn input<'a>(person: &'a Person, scopes: &'a ScopeSet) -> IdTokenInput<'a> {
             IdTokenInput {
                 issuer: "https://auth.example",

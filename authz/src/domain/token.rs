@@ -56,11 +56,15 @@ impl StoredToken {
 
     /// Whether the authenticated caller may learn anything about this token:
     /// the client it was issued to, or a resource in its audience (RFC 7662
-    /// §2.1: a protected resource asks about tokens presented to it).
+    /// §2.1: a protected resource asks about tokens presented to it). A
+    /// resource is only ever presented access tokens: a refresh token is
+    /// nothing to it.
     pub fn visible_to(&self, caller: &Caller<'_>) -> bool {
         match caller {
             Caller::Client(oauth_app_id) => self.oauth_app_id == *oauth_app_id,
-            Caller::Resource(uri) => self.audience.iter().any(|a| a == *uri),
+            Caller::Resource(uri) => {
+                self.kind == TokenKind::Access && self.audience.iter().any(|a| a == *uri)
+            }
         }
     }
 }
@@ -176,6 +180,13 @@ mod tests {
             introspect(Some(&unbound), &Caller::Client("app"), NOW).aud,
             None
         );
+        let mut refresh = token();
+        refresh.kind = TokenKind::Refresh;
+        assert!(
+            !introspect(Some(&refresh), &Caller::Resource(&mine), NOW).active,
+            "a refresh token is never active to a resource"
+        );
+        assert!(introspect(Some(&refresh), &Caller::Client("app"), NOW).active);
     }
 
     #[test]

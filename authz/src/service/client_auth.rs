@@ -123,7 +123,7 @@ async fn verify_secret_limited(
         return Ok(());
     }
     let subjects = [
-        Subject::Client(&presented.client_id),
+        Subject::Client(&presented.client_id, source),
         Subject::ClientSource(source),
     ];
     limits::check(state, &subjects, now).await?;
@@ -147,7 +147,7 @@ async fn unknown(
     now: i64,
 ) -> ClientAuthError {
     let subjects = [
-        Subject::Client(&presented.client_id),
+        Subject::Client(&presented.client_id, source),
         Subject::ClientSource(source),
     ];
     if let Err(e) = limits::check(state, &subjects, now).await {

@@ -12,7 +12,7 @@ use crate::store::limits;
 pub fn policy(state: &AppState, subject: &Subject<'_>) -> Policy {
     let c = &state.config;
     match subject {
-        Subject::Account(_) | Subject::Client(_) => Policy {
+        Subject::Account(_) | Subject::Client(..) => Policy {
             max: i64::from(c.max_auth_failures),
             window: c.auth_failure_window,
         },
