@@ -225,6 +225,11 @@ impl Keys {
                 return Ok(c.keys.clone());
             }
         }
+        self.reload(db, now).await
+    }
+
+    /// The stored keys as they are now (and the cache renewed with them).
+    async fn reload(&self, db: &Db, now: i64) -> Result<Vec<Loaded>, KeyError> {
         let mut keys = Vec::new();
         for k in key_store::list(db).await? {
             let alg = SigningAlg::parse(&k.alg).ok_or_else(|| KeyError::Corrupt(k.kid.clone()))?;
@@ -301,7 +306,9 @@ impl Keys {
         for alg in SigningAlg::ALL {
             self.signing_key(db, alg, now).await?;
         }
-        let keys = self.load(db, now).await?;
+        // Read afresh: a key made on another instance is published at once
+        // (what protects relying parties is that it signs only later).
+        let keys = self.reload(db, now).await?;
         let infos: Vec<KeyInfo> = keys.iter().map(|k| k.info.clone()).collect();
         let published = published_keys(&infos, now, token_lifetime + KEY_CACHE_SECONDS);
         let jwks: Vec<&Value> = keys

@@ -124,6 +124,13 @@ async fn get_logout(
 }
 
 fn logout_request(form: &[u8]) -> ApiResult<LogoutRequest> {
+    // A form is percent-encoded: a raw control byte (or space) is no form,
+    // and must not reach the URL the browser is sent on to.
+    if form.iter().any(|b| b.is_ascii_control() || *b == b' ') {
+        return Err(ApiError::invalid_request(
+            "The form is not urlencoded: it has raw spaces or control characters.",
+        ));
+    }
     let mut req = LogoutRequest::default();
     for (k, v) in url::form_urlencoded::parse(form) {
         let slot = match k.as_ref() {

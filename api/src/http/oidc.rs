@@ -105,7 +105,7 @@ async fn get_userinfo(
     }
     let stored = grants::find_token(&state.db, TokenKind::Access, &sha256_hex(&token))
         .await?
-        .filter(|t| t.is_active(now))
+        .filter(|t| t.is_active(now) && t.is_for_us(&state.issuer))
         .ok_or_else(invalid)?;
     if !stored.scopes.contains(Scope::OpenId) {
         return Err(bearer(

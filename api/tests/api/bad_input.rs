@@ -169,3 +169,28 @@ async fn unknown_paths_and_methods_answer_with_the_error_shape() {
 async fn status_of(r: reqwest::Response) -> u16 {
     r.status().as_u16()
 }
+
+/// RP-initiated logout by form POST with raw control bytes: a 400 in the
+/// error shape, not a 500 (the bytes used to reach a Location header).
+#[tokio::test]
+async fn a_logout_form_with_raw_control_bytes_is_a_400() {
+    let app = spawn_app().await;
+    for body in ["state=a\u{1}b", "client_id=x&state=a\rb", "state=a b"] {
+        let r = app
+            .post_raw(
+                "/api/oauth/logout",
+                "application/x-www-form-urlencoded",
+                body.to_owned(),
+            )
+            .await;
+        assert_eq!((r.status, r.error()), (400, "invalid_request"), "{body:?}");
+    }
+    let r = app
+        .post_raw(
+            "/api/oauth/logout",
+            "application/x-www-form-urlencoded",
+            "state=a%01b",
+        )
+        .await;
+    assert_eq!(r.status, 303, "percent-encoded is a form like any other");
+}

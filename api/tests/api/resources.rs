@@ -398,3 +398,32 @@ async fn a_refresh_token_is_never_active_to_a_resource() {
             .active
     );
 }
+
+/// UserInfo accepts only tokens for no resource (or for us): a token bound
+/// to an MCP server is that server's, not a way into the person's identity.
+#[tokio::test]
+async fn userinfo_refuses_a_token_bound_to_another_resource() {
+    let app = spawn_app().await;
+    register_resource(&app, A, "MCP").await;
+    let client = app.default_app().await;
+    app.signup("ui@example.com").await.ok();
+    let mut tokens = Vec::new();
+    for resources in [json!([A]), json!([])] {
+        let mut body = app.authorize_body(&client);
+        body["scope"] = json!("openid READ_GRAPH");
+        body["resource"] = resources;
+        let code = app.authorize(&body).await.redirect_param("code").unwrap();
+        let t: TokenResponse = exchange_with(&app, &client, &code, &[]).await.typed().ok();
+        tokens.push(t.access_token.secret().to_owned());
+    }
+    let userinfo = |token: &str| {
+        crate::helpers::send(
+            app.http
+                .get(app.url("/api/oauth/userinfo"))
+                .bearer_auth(token),
+        )
+    };
+    let bound = userinfo(&tokens[0]).await;
+    assert_eq!((bound.status, bound.error()), (401, "invalid_token"));
+    assert_eq!(userinfo(&tokens[1]).await.status, 200);
+}

@@ -54,6 +54,13 @@ impl StoredToken {
             && self.app_disabled_at.is_none()
     }
 
+    /// Whether this server may accept it as a bearer (UserInfo): a token
+    /// without an audience, or one naming us. A token bound to another
+    /// resource is that resource's, not a key to the person's identity.
+    pub fn is_for_us(&self, issuer: &str) -> bool {
+        self.audience.is_empty() || self.audience.iter().any(|a| a.as_str() == issuer)
+    }
+
     /// Whether the authenticated caller may learn anything about this token:
     /// the client it was issued to, or a resource in its audience (RFC 7662
     /// §2.1: a protected resource asks about tokens presented to it). A
