@@ -1,7 +1,7 @@
 //! What the consent screen shows about an app.
 
 use super::extract::{ApiPath, ClientAddr, ListQuery, MaybeUser, Now};
-use crate::domain::authorize::verify_client;
+use crate::domain::authorize::{can_be_remembered, verify_client};
 use crate::error::{ApiError, ApiResult};
 use crate::service::clients;
 use crate::state::AppState;
@@ -77,7 +77,9 @@ async fn get_app(
             .iter()
             .filter_map(|r| ResourceUri::parse(&as_asked(r, &requested)))
             .collect(),
-        remembers: state.config.remember_consent && client.registration.is_verified(),
+        remembers: state.config.remember_consent
+            && client.registration.is_verified()
+            && can_be_remembered(&client, &redirect_uris),
         client_host: (client.registration == Registration::MetadataDocument)
             .then(|| url::Url::parse(client.client_id.as_str()).ok())
             .flatten()

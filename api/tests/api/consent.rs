@@ -329,3 +329,69 @@ async fn sign_out_everywhere_ends_every_session_of_the_person() {
     .await;
     assert_eq!(r.status, 401);
 }
+
+/// RFC 8252 §8.6: any local process can pose as a public native app (its
+/// loopback or private-use redirect is anyone's), so such an app is never
+/// spared the screen, even operator-registered and allowed before: no
+/// remembered decision, `prompt=none` answers consent_required. A public
+/// app whose redirect URIs are all https still may be.
+#[tokio::test]
+async fn public_apps_on_a_device_always_show_the_screen() {
+    let app = spawn_app().await;
+    app.signup("native@example.com").await.ok();
+    for (redirect, remembered) in [
+        ("http://127.0.0.1:9000/cb", false),
+        ("com.example.desktop:/cb", false),
+        ("https://spa.example/cb", true),
+    ] {
+        let client = app
+            .register_app(AppSpec {
+                public: true,
+                redirect_uris: vec![redirect.into()],
+                ..AppSpec::default()
+            })
+            .await;
+        app.authorize(&body(&app, &client, "READ_GRAPH", "approve"))
+            .await
+            .redirect_param("code")
+            .expect("approved once");
+        assert_eq!(
+            app_info(&app, &client).await["remembers"],
+            remembered,
+            "{redirect}"
+        );
+        let r = app
+            .authorize(&body(&app, &client, "READ_GRAPH", "remembered"))
+            .await;
+        if remembered {
+            assert!(r.redirect_param("code").is_some(), "{redirect}");
+        } else {
+            assert_eq!(
+                (r.status, r.error()),
+                (400, "consent_required"),
+                "{redirect}"
+            );
+        }
+        let mut silent = app.authorize_body(&client);
+        silent["scope"] = json!("READ_GRAPH");
+        silent["prompt"] = json!("none");
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                silent
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .filter(|(k, _)| *k != "decision")
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())),
+            )
+            .finish();
+        let r = app.get(&format!("/api/oauth/authorize?{query}")).await;
+        assert_eq!(r.status, 303);
+        let to = r.header("location").unwrap();
+        assert_eq!(
+            to.contains("error=consent_required"),
+            !remembered,
+            "{redirect}: {to}"
+        );
+    }
+}

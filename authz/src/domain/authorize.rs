@@ -54,11 +54,41 @@ impl Responder<'_> {
 
 pub use shared::{may_skip_screen, Approval, MustAsk};
 
+/// Whether a client may ever be spared the consent screen. Any local
+/// process can listen on a loopback port or claim a private-use scheme
+/// (RFC 8252 §8.6), so a public client with such a redirect URI cannot
+/// prove it is the app it names: a code without a click would go to
+/// whoever asked. A confidential client can prove it, and so can a public
+/// one whose redirect URIs are all https.
+pub fn can_be_remembered(client: &Client, redirect_uris: &[String]) -> bool {
+    client.secret.is_some()
+        || (!redirect_uris.is_empty() && redirect_uris.iter().all(|u| u.starts_with("https://")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::client::tests::client;
     use shared::{AuthorizeParams, ClientId, RedirectUri, State};
+
+    #[test]
+    fn public_clients_on_a_device_are_never_remembered() {
+        let confidential = client(true);
+        let mut public = client(true);
+        public.secret = None;
+        let loopback = ["http://127.0.0.1/cb".to_owned()];
+        let scheme = ["com.example.app:/cb".to_owned()];
+        let https = ["https://app.example/cb".to_owned()];
+        assert!(can_be_remembered(&confidential, &loopback));
+        assert!(can_be_remembered(&public, &https));
+        assert!(!can_be_remembered(&public, &loopback));
+        assert!(!can_be_remembered(&public, &scheme));
+        assert!(!can_be_remembered(
+            &public,
+            &[https[0].clone(), loopback[0].clone()]
+        ));
+        assert!(!can_be_remembered(&public, &[]));
+    }
 
     #[test]
     fn only_an_active_client_with_a_registered_uri_passes() {

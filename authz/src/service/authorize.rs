@@ -12,7 +12,7 @@ use super::clients::{self, ClientError};
 use super::{fails_with, Failure};
 use crate::crypto::{random_token, sha256_hex, time_ordered_id, CODE_PREFIX};
 use crate::domain::authorize::{
-    may_skip_screen, verify_client, Approval, Responder, DENIED_DESCRIPTION,
+    can_be_remembered, may_skip_screen, verify_client, Approval, Responder, DENIED_DESCRIPTION,
 };
 use crate::domain::client::Client;
 use crate::domain::resource::check_requested;
@@ -114,6 +114,20 @@ async fn check(
     })))
 }
 
+/// Whether the operator remembers consent, for a client that may be
+/// remembered at all (`can_be_remembered`; its redirect URIs are read only
+/// for a public client).
+async fn remembering(state: &AppState, client: &Client) -> Result<bool, AuthorizeError> {
+    if !state.config.remember_consent {
+        return Ok(false);
+    }
+    if client.secret.is_some() {
+        return Ok(true);
+    }
+    let uris = apps::redirect_uris(&state.db, &client.oauth_app_id).await?;
+    Ok(can_be_remembered(client, &uris))
+}
+
 /// Step 4, approved: the grant and its code, the consent it creates or
 /// extends, and the URL that carries the code.
 async fn approve(
@@ -179,7 +193,7 @@ pub async fn decide(
     let consent = consents::find(&state.db, &user.user_id, &client.oauth_app_id).await?;
     if req.decision == Decision::Remembered {
         // The page skipped the screen; the server decides whether it could.
-        let remembering = state.config.remember_consent;
+        let remembering = remembering(state, &client).await?;
         if may_skip_screen(consent.as_ref(), &request, client.registration, remembering).is_err() {
             return Err(AuthorizeError::ConsentRequired);
         }
@@ -223,7 +237,7 @@ pub async fn without_screen(
     };
     let consent = consents::find(&state.db, &user.user_id, &client.oauth_app_id).await?;
     // Where the screen would have to be shown, `prompt=none` cannot go on.
-    let remembering = state.config.remember_consent;
+    let remembering = remembering(state, &client).await?;
     if may_skip_screen(consent.as_ref(), &request, client.registration, remembering).is_err() {
         return refuse(AuthorizeProblem::ConsentRequired);
     }
