@@ -389,3 +389,32 @@ async fn registration_can_be_turned_off() {
         json!(format!("{}/api/oauth/register", open.state.issuer))
     );
 }
+
+/// A redirect URI a browser would read otherwise is refused: with a
+/// backslash the code would go to evil.example while the screen said
+/// claude.ai; a Unicode host is shown as a look-alike.
+#[tokio::test]
+async fn redirect_uris_a_browser_reads_otherwise_are_refused() {
+    let app = crate::helpers::spawn_app().await;
+    for uri in [
+        r"https://evil.example\@claude.ai/cb",
+        "https://аpple.example/cb",
+        "https://Claude.AI/cb",
+    ] {
+        let r = app
+            .post_json_backend(
+                "/api/oauth/register",
+                &json!({"client_name": "Spoof", "redirect_uris": [uri]}),
+            )
+            .await;
+        assert_eq!((r.status, r.error()), (400, "invalid_redirect_uri"), "{uri}");
+        assert!(
+            r.body["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("as a browser reads it"),
+            "{:?}",
+            r.body
+        );
+    }
+}

@@ -34,6 +34,10 @@ pub enum RedirectUriProblem {
     UnnamedScheme(String),
     /// A web client registers https redirect URIs only.
     NotForWeb,
+    /// A browser would read it otherwise (WHATWG URL): the normal form.
+    /// `https://evil.example\@claude.ai/cb` goes to evil.example, and
+    /// a Unicode host is not the host a person would think it is.
+    NotNormal(String),
 }
 
 impl fmt::Display for RedirectUriRejection {
@@ -64,6 +68,10 @@ impl fmt::Display for RedirectUriRejection {
             RedirectUriProblem::UnnamedScheme(s) => write!(
                 f,
                 "{uri:?}: the {s}: scheme is not allowed; use https, loopback http, or a reverse-domain private-use scheme such as com.example.app:/callback"
+            ),
+            RedirectUriProblem::NotNormal(normal) => write!(
+                f,
+                "{uri:?} is not written as a browser reads it ({normal:?}); register it in that form"
             ),
             RedirectUriProblem::NotForWeb => write!(
                 f,
@@ -134,6 +142,10 @@ fn check(uri: &str, kind: Option<ApplicationType>) -> Result<RedirectUri, Redire
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(refuse(RedirectUriProblem::UserInfo));
+    }
+    // What is registered is what a browser will be sent to, byte for byte.
+    if url.as_str() != uri {
+        return Err(refuse(RedirectUriProblem::NotNormal(url.as_str().to_owned())));
     }
     let web = kind == Some(ApplicationType::Web);
     match url.scheme() {
@@ -489,6 +501,22 @@ mod tests {
             ("/relative/cb", P::NotAbsolute),
             ("https://app.example/c b", P::Whitespace),
             ("myapp:/cb", P::UnnamedScheme("myapp".into())),
+            (
+                "https://evil.example\\@claude.ai/cb",
+                P::NotNormal("https://evil.example/@claude.ai/cb".into()),
+            ),
+            (
+                "https://аpple.example/cb",
+                P::NotNormal("https://xn--pple-43d.example/cb".into()),
+            ),
+            (
+                "https://App.Example.com/cb",
+                P::NotNormal("https://app.example.com/cb".into()),
+            ),
+            (
+                "http://localhost:8080",
+                P::NotNormal("http://localhost:8080/".into()),
+            ),
         ] {
             assert_eq!(check_redirect_uri(bad).unwrap_err().problem, why, "{bad}");
         }
