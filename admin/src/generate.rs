@@ -4,7 +4,7 @@
 use super::input::{ask, read_line};
 use super::{AdminError, AdminResult, GenerateApp, Outcome};
 use crate::crypto::{self, random_id, random_token, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
-use crate::domain::registration::check_redirect_uri;
+use crate::domain::registration::{check_redirect_uri, is_hidden};
 use crate::store::apps::{self, grant_types_text, NewClient};
 use crate::store::{users, Backend, Db};
 use shared::{ClientId, RedirectUri, Scope, ScopeSet};
@@ -102,9 +102,9 @@ fn check_text(what: &str, s: &str, required: bool, max: usize) -> Result<String,
     if s.chars().count() > max {
         return Err(format!("the {what} is longer than {max} characters"));
     }
-    if s.chars().any(char::is_control) {
+    if s.chars().any(is_hidden) {
         return Err(format!(
-            "the {what} must not contain control characters (newlines, tabs…)"
+            "the {what} must not contain control characters or invisible formatting ones (newlines, tabs, bidirectional overrides…)"
         ));
     }
     Ok(s.to_owned())

@@ -37,10 +37,9 @@ pub async fn create_user(
     now: i64,
 ) -> AdminResult<Outcome> {
     let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-    if name
-        .as_ref()
-        .is_some_and(|n| n.chars().count() > 100 || n.chars().any(char::is_control))
-    {
+    if name.as_ref().is_some_and(|n| {
+        n.chars().count() > 100 || n.chars().any(crate::domain::registration::is_hidden)
+    }) {
         return Err(AdminError::Invalid(
             "--name must be at most 100 characters, without control characters".into(),
         ));

@@ -206,6 +206,7 @@ fn bad_names_and_unknown_owners_are_refused_with_exit_1() {
     for (name, why) in [
         ("   ", "name is required"),
         ("two\nlines", "control characters"),
+        ("Claude\u{202E}redis", "invisible formatting"),
     ] {
         let out = admin(&db)
             .args([

@@ -221,8 +221,11 @@ impl FromRequestParts<AppState> for ClientAddr {
 /// appends the address it received from), skipping our own trusted proxies;
 /// the first address that is not one of them is the client. Anything to its
 /// left was written by the client itself, so it is never believed.
+/// Addresses are canonical first: on a dual-stack bind an IPv4 peer arrives
+/// as `::ffff:a.b.c.d`, which an IPv4 trusted range would otherwise miss.
 pub fn client_address(peer: IpAddr, forwarded_for: &str, trusted: &[IpNet]) -> IpAddr {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let peer = peer.to_canonical();
     if !is_trusted(&peer) {
         return peer;
     }
@@ -232,7 +235,7 @@ pub fn client_address(peer: IpAddr, forwarded_for: &str, trusted: &[IpNet]) -> I
         .map(str::trim)
         .filter(|h| !h.is_empty())
     {
-        let Ok(ip) = hop.parse::<IpAddr>() else {
+        let Ok(ip) = hop.parse::<IpAddr>().map(|ip| ip.to_canonical()) else {
             break;
         };
         client = ip;
@@ -335,6 +338,20 @@ mod tests {
                 &trusted[..],
                 "198.51.100.1",
                 "one proxy",
+            ),
+            (
+                ip("::ffff:10.0.0.5"),
+                "198.51.100.1",
+                &trusted[..],
+                "198.51.100.1",
+                "a proxy seen as IPv4-mapped on a dual-stack bind",
+            ),
+            (
+                proxy,
+                "::ffff:198.51.100.1",
+                &trusted[..],
+                "198.51.100.1",
+                "a mapped client is its IPv4 address",
             ),
             (
                 proxy,

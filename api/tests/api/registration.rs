@@ -407,7 +407,11 @@ async fn redirect_uris_a_browser_reads_otherwise_are_refused() {
                 &json!({"client_name": "Spoof", "redirect_uris": [uri]}),
             )
             .await;
-        assert_eq!((r.status, r.error()), (400, "invalid_redirect_uri"), "{uri}");
+        assert_eq!(
+            (r.status, r.error()),
+            (400, "invalid_redirect_uri"),
+            "{uri}"
+        );
         assert!(
             r.body["error_description"]
                 .as_str()

@@ -145,7 +145,9 @@ fn check(uri: &str, kind: Option<ApplicationType>) -> Result<RedirectUri, Redire
     }
     // What is registered is what a browser will be sent to, byte for byte.
     if url.as_str() != uri {
-        return Err(refuse(RedirectUriProblem::NotNormal(url.as_str().to_owned())));
+        return Err(refuse(RedirectUriProblem::NotNormal(
+            url.as_str().to_owned(),
+        )));
     }
     let web = kind == Some(ApplicationType::Web);
     match url.scheme() {
@@ -416,10 +418,12 @@ pub fn check_metadata(
     }
     let name = match meta.client_name.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(n) if n.chars().count() > MAX_NAME_CHARS || n.chars().any(char::is_control) => {
+        Some(n) if n.chars().count() > MAX_NAME_CHARS || n.chars().any(is_hidden) => {
             return Err(Metadata(
                 "client_name",
-                format!("at most {MAX_NAME_CHARS} characters, without control characters"),
+                format!(
+                    "at most {MAX_NAME_CHARS} characters, without control or invisible formatting characters"
+                ),
             ));
         }
         Some(n) => Some(n.to_owned()),
@@ -438,6 +442,25 @@ pub fn check_metadata(
         post_logout_redirect_uris,
         id_token_alg,
     })
+}
+
+/// A character that is not what it shows: control characters, and the
+/// invisible formatting ones (bidirectional overrides and isolates, zero
+/// widths, joiners, the BOM, soft hyphen) with which a name can read as
+/// another app's on the consent screen.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
 }
 
 /// A link shown to the person must be an https URL (no `javascript:` in an `href`).
@@ -600,7 +623,7 @@ mod tests {
     #[test]
     fn every_refusal_names_its_member_and_code() {
         type Edit = fn(&mut ClientMetadata);
-        let cases: [(Edit, ErrorCode, &str); 14] = [
+        let cases: [(Edit, ErrorCode, &str); 15] = [
             (
                 |m| m.redirect_uris.clear(),
                 ErrorCode::InvalidRedirectUri,
@@ -663,6 +686,11 @@ mod tests {
                 |m| m.client_name = Some("x".repeat(101)),
                 ErrorCode::InvalidClientMetadata,
                 "client_name",
+            ),
+            (
+                |m| m.client_name = Some("Claude\u{202E}redis".into()),
+                ErrorCode::InvalidClientMetadata,
+                "invisible",
             ),
             (
                 |m| m.logo_uri = Some("javascript:alert(1)".into()),
