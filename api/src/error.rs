@@ -260,6 +260,7 @@ impl From<AuthorizeError> for ApiError {
         match e {
             AuthorizeError::Shown(p) => p.into(),
             AuthorizeError::Choice(p) => ApiError::invalid_request(p.to_string()),
+            AuthorizeError::TooManyResources => ApiError::invalid_request(e.to_string()),
             AuthorizeError::ConsentRequired => {
                 ApiError::BadRequest(ErrorCode::ConsentRequired, e.to_string().into())
             }

@@ -121,6 +121,10 @@ pub struct ResourceUri(String);
 
 impl ResourceUri {
     pub const MAX_LEN: usize = 2048;
+    /// The most `resource` values one request may carry. A client names the
+    /// few services it will call; thousands would only make us echo and
+    /// de-duplicate them (the count is checked before any parsing).
+    pub const MAX_PER_REQUEST: usize = 10;
 
     pub fn parse(s: &str) -> Option<Self> {
         let (scheme, rest) = s.split_once(':')?;

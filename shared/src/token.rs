@@ -66,13 +66,17 @@ pub enum TokenRequestProblem {
     UnknownScopes(Vec<String>),
     /// RFC 8707 §2: not an absolute URI without fragment.
     InvalidTarget(String),
+    /// More `resource` values than `ResourceUri::MAX_PER_REQUEST`.
+    TooManyResources,
 }
 
 impl TokenRequestProblem {
     /// RFC 6749 §5.2.
     pub fn code(&self) -> ErrorCode {
         match self {
-            TokenRequestProblem::Missing(_) => ErrorCode::InvalidRequest,
+            TokenRequestProblem::Missing(_) | TokenRequestProblem::TooManyResources => {
+                ErrorCode::InvalidRequest
+            }
             TokenRequestProblem::UnsupportedGrantType => ErrorCode::UnsupportedGrantType,
             TokenRequestProblem::MalformedVerifier | TokenRequestProblem::MalformedRedirectUri => {
                 ErrorCode::InvalidGrant
@@ -105,6 +109,11 @@ impl fmt::Display for TokenRequestProblem {
             TokenRequestProblem::InvalidTarget(r) => {
                 write!(f, "resource {r:?} is not an absolute URI without fragment (RFC 8707).")
             }
+            TokenRequestProblem::TooManyResources => write!(
+                f,
+                "At most {} resource parameters may be given.",
+                ResourceUri::MAX_PER_REQUEST
+            ),
         }
     }
 }
@@ -120,6 +129,9 @@ impl TryFrom<TokenRequest> for TokenGrant {
     fn try_from(req: TokenRequest) -> Result<Self, Self::Error> {
         use TokenRequestProblem as P;
         let grant_type = given(req.grant_type, String::is_empty).ok_or(P::Missing("grant_type"))?;
+        if req.resource.len() > ResourceUri::MAX_PER_REQUEST {
+            return Err(P::TooManyResources);
+        }
         let mut resources = Vec::with_capacity(req.resource.len());
         for r in req.resource.iter().filter(|r| !r.is_empty()) {
             resources.push(ResourceUri::parse(r).ok_or_else(|| P::InvalidTarget(r.clone()))?);

@@ -2,6 +2,7 @@
 
 use super::extract::{ApiPath, ClientAddr, ListQuery, MaybeUser, Now};
 use crate::domain::authorize::{can_be_remembered, verify_client};
+use crate::domain::resource::MAX_RESOURCES;
 use crate::error::{ApiError, ApiResult};
 use crate::service::clients;
 use crate::state::AppState;
@@ -52,6 +53,11 @@ async fn get_app(
         AuthorizeProblem::UnknownClient => not_found(),
         other => other.into(),
     })?;
+    if query.resource.len() > MAX_RESOURCES {
+        return Err(ApiError::invalid_request(format!(
+            "At most {MAX_RESOURCES} resource parameters may be given."
+        )));
+    }
     let requested: Vec<ResourceUri> = query
         .resource
         .iter()

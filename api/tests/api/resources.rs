@@ -427,3 +427,50 @@ async fn userinfo_refuses_a_token_bound_to_another_resource() {
     assert_eq!((bound.status, bound.error()), (401, "invalid_token"));
     assert_eq!(userinfo(&tokens[1]).await.status, 200);
 }
+
+/// `resource` is capped before anything is parsed or echoed: 1,000 copies
+/// of one registered resource are a clear 400, never a redirect carrying
+/// them all.
+#[tokio::test]
+async fn resource_parameters_are_capped() {
+    let app = spawn_app().await;
+    register_resource(&app, A, "MCP").await;
+    let client = app.default_app().await;
+    app.signup("cap@example.com").await.ok();
+    let mut body = app.authorize_body(&client);
+    body["resource"] = json!(vec![A; 10]);
+    assert!(
+        app.authorize(&body).await.redirect_param("code").is_some(),
+        "ten is fine"
+    );
+    body["resource"] = json!(vec![A; 11]);
+    let r = app.authorize(&body).await;
+    assert_eq!((r.status, r.error()), (400, "invalid_request"));
+    let query: String = std::iter::repeat_n(format!("resource={}", urlencode(A)), 1000)
+        .collect::<Vec<_>>()
+        .join("&");
+    let front = format!(
+        "/api/oauth/authorize?client_id={}&redirect_uri={}&response_type=code&{query}",
+        client.client_id,
+        urlencode(&client.redirect_uri)
+    );
+    let r = app.get(&front).await;
+    assert_eq!(
+        (r.status, r.error()),
+        (400, "invalid_request"),
+        "shown, not a 303 echoing them all"
+    );
+    let r = app
+        .get(&format!("/api/oauth/app/{}?{query}", client.client_id))
+        .await;
+    assert_eq!((r.status, r.error()), (400, "invalid_request"));
+    let mut form = vec![
+        ("grant_type", "refresh_token"),
+        ("refresh_token", "agpt_rt_x"),
+    ];
+    form.extend(std::iter::repeat_n(("resource", A), 11));
+    let r = app
+        .post_form_basic("/api/oauth/token", &client, &form)
+        .await;
+    assert_eq!((r.status, r.error()), (400, "invalid_request"));
+}

@@ -29,6 +29,9 @@ impl Resource {
     }
 }
 
+/// The most `resource` values one request may carry.
+pub const MAX_RESOURCES: usize = ResourceUri::MAX_PER_REQUEST;
+
 /// At authorization (RFC 8707 §2): every requested resource must be a
 /// registered, active one (`known` holds those found for the request),
 /// in any equivalent spelling. Returns them as registered: what the grant

@@ -15,7 +15,7 @@ use crate::domain::authorize::{
     can_be_remembered, may_skip_screen, verify_client, Approval, Responder, DENIED_DESCRIPTION,
 };
 use crate::domain::client::Client;
-use crate::domain::resource::check_requested;
+use crate::domain::resource::{check_requested, MAX_RESOURCES};
 use crate::state::AppState;
 use crate::store::grants::{self, NewAuthorization};
 use crate::store::{apps, consents, resources};
@@ -33,6 +33,9 @@ pub enum AuthorizeError {
     /// `chosen_scope` is not a choice among what was asked.
     #[error("{0}")]
     Choice(ScopeChoiceProblem),
+    /// More than `MAX_RESOURCES` resource parameters (`invalid_request`, shown).
+    #[error("At most {} resource parameters may be given.", MAX_RESOURCES)]
+    TooManyResources,
     /// `decision: remembered` where the screen had to be shown.
     #[error("This request needs the person's approval on the consent screen.")]
     ConsentRequired,
@@ -80,6 +83,9 @@ async fn check(
     source: IpAddr,
     now: i64,
 ) -> Result<Checked, AuthorizeError> {
+    if params.resource.len() > MAX_RESOURCES {
+        return Err(AuthorizeError::TooManyResources);
+    }
     let target = params.target()?;
     clients::resolve(state, &target.client_id, source, now).await?;
     let found =
