@@ -84,6 +84,13 @@ async fn create_session(
     ApiJson(body): ApiJson<Credentials>,
 ) -> ApiResult<impl IntoResponse> {
     const WRONG: &str = "The email or password is incorrect.";
+    // No address has control characters; one with CR/LF would also write
+    // lines of its own into text logs.
+    if body.email.chars().any(char::is_control) {
+        return Err(ApiError::invalid_request(
+            "The email must not contain control characters.",
+        ));
+    }
     let email = login_key(&body.email);
     let subjects = [Subject::Account(&email), Subject::SignInSource(addr)];
     limits::check(&state, &subjects, now).await?;
@@ -98,7 +105,7 @@ async fn create_session(
     };
     let valid = state.hasher.verify(body.password.secret(), &stored).await?;
     let Some(user) = user.filter(|_| valid) else {
-        tracing::warn!(event = "sign_in_failed", account = %email, source = %addr, "wrong email or password");
+        tracing::warn!(event = "sign_in_failed", account = ?email, source = %addr, "wrong email or password");
         limits::record(&state, &subjects, now).await?;
         return Err(ApiError::Unauthorized(WRONG.into()));
     };

@@ -194,3 +194,24 @@ async fn a_logout_form_with_raw_control_bytes_is_a_400() {
         .await;
     assert_eq!(r.status, 303, "percent-encoded is a form like any other");
 }
+
+/// An email with control characters is refused at the edge, before it can
+/// be counted, looked up or logged (CR/LF would forge log lines).
+#[tokio::test]
+async fn emails_with_control_characters_are_refused() {
+    let app = spawn_app().await;
+    for path in ["/api/auth/login", "/api/auth/signup"] {
+        let r = app
+            .post_json(
+                path,
+                &serde_json::json!({"email": "ada@example.com\r\nINFO forged", "password": "whatever long enough"}),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.error()),
+            (400, "invalid_request"),
+            "{path}: {:?}",
+            r.body
+        );
+    }
+}

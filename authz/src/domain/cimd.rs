@@ -60,10 +60,9 @@ impl fmt::Display for CimdRejection {
             CimdRejection::HostNotAllowed => {
                 f.write_str("This server does not accept clients from the client_id's host.")
             }
-            CimdRejection::AddressNotAllowed => f.write_str(
-                "The client_id's host resolves to no public address this server may fetch from.",
-            ),
-            CimdRejection::Unreachable => {
+            // One answer for both: telling them apart would let anyone map
+            // which internal names resolve (the log has the difference).
+            CimdRejection::AddressNotAllowed | CimdRejection::Unreachable => {
                 f.write_str("The client's metadata document could not be fetched.")
             }
             CimdRejection::Status(s) => write!(
@@ -182,12 +181,13 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
     if s[0] == 0x2002 {
         return is_public_v4(embedded_v4(s[1], s[2]));
     }
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_multicast()
-        || (s[0] & 0xfe00) == 0xfc00 // unique local
-        || (s[0] & 0xffc0) == 0xfe80 // link-local
-        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+    // Otherwise only global unicast (2000::/3) can be public at all: this
+    // leaves out ::/96, local-use NAT64 (64:ff9b:1::/48), site-local
+    // (fec0::/10), unique local, link-local, multicast and what is unassigned.
+    if (s[0] & 0xe000) != 0x2000 {
+        return false;
+    }
+    !((s[0] == 0x2001 && s[1] == 0x0db8) // documentation
         || (s[0] == 0x2001 && s[1] < 0x0200) // Teredo, ORCHID, benchmarking…
         || s[0] == 0x0100 && s[1..4] == [0, 0, 0]) // discard prefix
 }
@@ -294,6 +294,10 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
+            "64:ff9b:1::808:808",
+            "::808:808",
+            "fec0::1",
+            "100::1",
             "2002:a00:1::",
             "2001:db8::1",
             "ff02::1",
