@@ -49,6 +49,7 @@ async fn resolve(state: &AppState, req: &LogoutRequest, now: i64) -> ApiResult<R
         hint.as_ref().map(Option::as_ref),
         &state.issuer,
         req.client_id.as_deref().filter(|c| !c.is_empty()),
+        now,
     )
     .map_err(|r| ApiError::rejected(&r))?;
     let uri = req
@@ -74,7 +75,9 @@ async fn resolve(state: &AppState, req: &LogoutRequest, now: i64) -> ApiResult<R
         }
     };
     Ok(Resolved {
-        hinted_sub: checked.sub,
+        // An expired hint asks, like none (OpenID RP-Initiated Logout §2:
+        // a hint is a hint; only a live one is worth acting on unasked).
+        hinted_sub: checked.sub.filter(|_| !checked.expired),
         next,
     })
 }

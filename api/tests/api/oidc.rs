@@ -622,3 +622,22 @@ async fn a_person_with_a_name_gets_it_in_the_profile_claims() {
     assert_eq!(claims["updated_at"], json!(app.state.now()));
     assert!(claims.get("email").is_none(), "no email scope, no email");
 }
+
+/// An ID Token found later (expired) names the person, but signs nobody out
+/// unasked: the confirmation page asks.
+#[tokio::test]
+async fn an_expired_hint_asks_before_signing_out() {
+    let app = spawn_app().await;
+    let client = app_with_logout(&app).await;
+    let code = code_with(&app, &client, "openid", json!({})).await;
+    let hint = app.exchange(&client, &code).await.ok().id_token.unwrap();
+    app.clock.advance(app.state.config.id_token_ttl + 1);
+    let q = format!(
+        "id_token_hint={hint}&post_logout_redirect_uri={}&state=s3",
+        url::form_urlencoded::byte_serialize(b"https://app.example.com/bye").collect::<String>()
+    );
+    let r = app.get(&format!("/api/oauth/logout?{q}")).await;
+    assert_eq!(r.status, 303);
+    assert!(r.header("location").unwrap().starts_with("/auth/logout?"));
+    assert_eq!(app.get("/api/auth/me").await.status, 200, "still signed in");
+}

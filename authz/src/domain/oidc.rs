@@ -240,6 +240,9 @@ pub struct CheckedLogout {
     /// The person the hint names.
     pub sub: Option<String>,
     pub client_id: Option<String>,
+    /// The hint has expired: it still names the person and the client, but
+    /// an old token found somewhere must not sign anyone out unasked.
+    pub expired: bool,
 }
 
 /// `hint` is None without an `id_token_hint`, `Some(None)` for one whose
@@ -248,6 +251,7 @@ pub fn check_logout(
     hint: Option<Option<&serde_json::Value>>,
     issuer: &str,
     client_id: Option<&str>,
+    now: i64,
 ) -> Result<CheckedLogout, LogoutRejection> {
     let claims = match hint {
         None => None,
@@ -258,6 +262,7 @@ pub fn check_logout(
         return Ok(CheckedLogout {
             sub: None,
             client_id: client_id.map(str::to_owned),
+            expired: false,
         });
     };
     if claims["iss"].as_str() != Some(issuer) {
@@ -277,6 +282,7 @@ pub fn check_logout(
     Ok(CheckedLogout {
         sub: Some(sub.to_owned()),
         client_id: Some(client.to_owned()),
+        expired: claims["exp"].as_i64().is_none_or(|exp| exp <= now),
     })
 }
 
@@ -342,26 +348,28 @@ mod tests {
 
     #[test]
     fn logout_hints_name_the_client_and_the_person() {
-        let claims = serde_json::json!({"iss": "https://as", "aud": "c1", "sub": "u1"});
-        let ok = check_logout(Some(Some(&claims)), "https://as", None).unwrap();
+        let claims = serde_json::json!({"iss": "https://as", "aud": "c1", "sub": "u1", "exp": 100});
+        let ok = check_logout(Some(Some(&claims)), "https://as", None, 0).unwrap();
         assert_eq!(
-            (ok.sub.as_deref(), ok.client_id.as_deref()),
-            (Some("u1"), Some("c1"))
+            (ok.sub.as_deref(), ok.client_id.as_deref(), ok.expired),
+            (Some("u1"), Some("c1"), false)
         );
-        assert!(check_logout(Some(Some(&claims)), "https://as", Some("c1")).is_ok());
+        let old = check_logout(Some(Some(&claims)), "https://as", None, 100).unwrap();
+        assert!(old.expired, "an expired hint still names them, but asks");
+        assert!(check_logout(Some(Some(&claims)), "https://as", Some("c1"), 0).is_ok());
         assert_eq!(
-            check_logout(Some(Some(&claims)), "https://as", Some("c2")),
+            check_logout(Some(Some(&claims)), "https://as", Some("c2"), 0),
             Err(LogoutRejection::ClientMismatch)
         );
         assert_eq!(
-            check_logout(Some(Some(&claims)), "https://other", None),
+            check_logout(Some(Some(&claims)), "https://other", None, 0),
             Err(LogoutRejection::BadHint)
         );
         assert_eq!(
-            check_logout(Some(None), "https://as", None),
+            check_logout(Some(None), "https://as", None, 0),
             Err(LogoutRejection::BadHint)
         );
-        let none = check_logout(None, "https://as", Some("c9")).unwrap();
+        let none = check_logout(None, "https://as", Some("c9"), 0).unwrap();
         assert_eq!((none.sub, none.client_id.as_deref()), (None, Some("c9")));
     }
 
