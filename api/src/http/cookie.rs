@@ -1,7 +1,7 @@
 //! The session cookie: made at sign-in, ended (server-side too) at sign-out
 //! and wherever else a session ends (logout, sign out everywhere).
 
-use super::extract::SESSION_COOKIE;
+use super::extract::session_cookie_name;
 use crate::crypto;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -12,14 +12,14 @@ use shared::SessionId;
 
 /// Ends the browser's session (if any) server-side and clears its cookie.
 pub async fn end_session(state: &AppState, jar: CookieJar) -> ApiResult<CookieJar> {
-    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+    if let Some(cookie) = jar.get(session_cookie_name(state)) {
         sessions::delete_session(&state.db, &crypto::sha256_hex(cookie.value())).await?;
     }
     Ok(jar.remove(session_cookie(state, String::new())))
 }
 
 fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, value))
+    Cookie::build((session_cookie_name(state), value))
         .path("/")
         .http_only(true)
         // Lax: sent on the top-level navigation from an app to /auth/authorize,

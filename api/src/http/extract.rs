@@ -21,6 +21,17 @@ use std::net::{IpAddr, SocketAddr};
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "agpt_session";
 
+/// The session cookie's name: over https with the `__Host-` prefix, so the
+/// browser accepts it only as Secure, for "/", from this very host (no
+/// sibling subdomain can set or shadow it).
+pub fn session_cookie_name(state: &AppState) -> &'static str {
+    if state.secure_cookies() {
+        "__Host-agpt_session"
+    } else {
+        SESSION_COOKIE
+    }
+}
+
 /// `axum::Json` with our rejection.
 #[derive(Debug, Clone, Copy, Default, FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
@@ -175,7 +186,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
         let Now(now) = Now::from_request_parts(parts, state).await?;
         let jar = CookieJar::from_headers(&parts.headers);
-        let Some(cookie) = jar.get(SESSION_COOKIE) else {
+        let Some(cookie) = jar.get(session_cookie_name(state)) else {
             return Err(ApiError::Unauthorized("You are not signed in.".into()));
         };
         let session = sessions::find_session(&state.db, &sha256_hex(cookie.value())).await?;

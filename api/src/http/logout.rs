@@ -7,7 +7,7 @@
 //! site must not be able to sign people out).
 
 use super::cookie::end_session;
-use super::extract::{Now, SameOrigin, SESSION_COOKIE};
+use super::extract::{session_cookie_name, Now, SameOrigin};
 use super::respond::see_other;
 use crate::crypto::sha256_hex;
 use crate::domain::oidc::{check_logout, LogoutRejection};
@@ -99,7 +99,7 @@ async fn from_relying_party(
     let Some(sub) = resolved.hinted_sub else {
         return ask();
     };
-    let session = match jar.get(SESSION_COOKIE) {
+    let session = match jar.get(session_cookie_name(state)) {
         Some(c) => live_user(
             sessions::find_session(&state.db, &sha256_hex(c.value())).await?,
             now,

@@ -87,9 +87,23 @@ pub fn build_router(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+        // Over https, browsers are told to stay on https (RFC 6797).
+        .layer(tower::util::option_layer(state.secure_cookies().then(|| {
+            SetResponseHeaderLayer::if_not_present(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000"),
+            )
+        })))
         // Failures are logged where they happen (once, with their cause);
-        // the trace layer would log every 5xx again at ERROR.
-        .layer(TraceLayer::new_for_http().on_failure(()))
+        // the trace layer would log every 5xx again at ERROR. Spans name
+        // the path only: queries carry id_token_hint, login_hint, state.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+                })
+                .on_failure(()),
+        )
         .layer(CatchPanicLayer::custom(|_panic| {
             ApiError::Internal("a handler panicked".into()).into_response()
         }))

@@ -391,3 +391,32 @@ async fn keys_answer_503_while_the_database_is_down() {
         (503, "temporarily_unavailable")
     );
 }
+
+/// Served over https: the session cookie is `__Host-` prefixed (Secure,
+/// path /, this host only) and browsers are told to stay on https.
+#[tokio::test]
+async fn over_https_the_cookie_is_host_only_and_hsts_is_sent() {
+    let app = spawn_app_with(|c| c.public_url = Some("https://auth.example".into())).await;
+    let r = send(
+        app.http
+            .post(app.url("/api/auth/signup"))
+            .header("origin", "https://auth.example")
+            .json(&json!({"email": "tls@example.com", "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let cookie = r.header("set-cookie").unwrap();
+    assert!(cookie.starts_with("__Host-agpt_session="), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    assert_eq!(
+        r.header("strict-transport-security"),
+        Some("max-age=31536000")
+    );
+    let plain = spawn_app().await;
+    let r = plain.get("/healthz").await;
+    assert!(r.header("strict-transport-security").is_none());
+}
