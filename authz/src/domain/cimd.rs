@@ -187,9 +187,9 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
     if (s[0] & 0xe000) != 0x2000 {
         return false;
     }
-    !((s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-        || (s[0] == 0x2001 && s[1] < 0x0200) // Teredo, ORCHID, benchmarking…
-        || s[0] == 0x0100 && s[1..4] == [0, 0, 0]) // discard prefix
+    let documentation = s[0] == 0x2001 && s[1] == 0x0db8;
+    let special_purpose = s[0] == 0x2001 && s[1] < 0x0200; // Teredo, ORCHID, benchmarking…
+    !(documentation || special_purpose)
 }
 
 /// How long a document may be used, from its `Cache-Control` (clamped;
