@@ -395,3 +395,34 @@ async fn public_apps_on_a_device_always_show_the_screen() {
         );
     }
 }
+
+/// `prompt=login` and `max_age` hold on the server too: an approval whose
+/// sign-in is older than the request allows is refused (login_required),
+/// whatever the page did; a denial always goes through.
+#[tokio::test]
+async fn a_stale_sign_in_cannot_approve_a_request_that_wants_a_fresh_one() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    app.signup("fresh@example.com").await.ok();
+    let with = |extra: (&str, &str), decision: &str| {
+        let mut b = body(&app, &client, "READ_GRAPH", decision);
+        b[extra.0] = json!(extra.1);
+        b
+    };
+    // Just signed in: fine.
+    let r = app.authorize(&with(("prompt", "login"), "approve")).await;
+    assert!(r.redirect_param("code").is_some());
+    app.clock.advance(601);
+    for extra in [("prompt", "login"), ("max_age", "0")] {
+        let r = app.authorize(&with(extra, "approve")).await;
+        assert_eq!((r.status, r.error()), (400, "login_required"), "{extra:?}");
+        let r = app.authorize(&with(extra, "deny")).await;
+        assert_eq!(r.redirect_param("error").as_deref(), Some("access_denied"));
+    }
+    let r = app.authorize(&with(("max_age", "3600"), "approve")).await;
+    assert!(r.redirect_param("code").is_some(), "within max_age");
+    let again = app.login("fresh@example.com", PASSWORD).await;
+    assert_eq!(again.status, 200);
+    let r = app.authorize(&with(("prompt", "login"), "approve")).await;
+    assert!(r.redirect_param("code").is_some(), "signed in again");
+}

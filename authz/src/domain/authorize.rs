@@ -4,7 +4,7 @@
 
 use super::client::Client;
 use super::redirect::redirect_url;
-use shared::{AuthorizationCode, AuthorizeProblem, ClientTarget, ErrorCode};
+use shared::{AuthorizationCode, AuthorizeProblem, ClientTarget, ErrorCode, Prompt};
 
 /// What the seed says a denial tells the app.
 pub const DENIED_DESCRIPTION: &str = "User denied access";
@@ -54,6 +54,21 @@ impl Responder<'_> {
 
 pub use shared::{may_skip_screen, Approval, MustAsk};
 
+/// How long a person may take from signing in to deciding on the screen.
+pub const DECISION_WINDOW: i64 = 600;
+
+/// Whether the sign-in behind a decision is fresh enough for the request
+/// (OpenID Connect Core §3.1.2.1). The page makes the person sign in again
+/// for `prompt=login` or a passed `max_age`; the server checks that it
+/// happened: a sign-in within `DECISION_WINDOW` for `prompt=login`, within
+/// `max_age` plus that window otherwise.
+pub fn decision_sign_in_is_fresh(prompt: Prompt, max_age: Option<i64>, auth_age: i64) -> bool {
+    if prompt.login {
+        return auth_age <= DECISION_WINDOW;
+    }
+    max_age.is_none_or(|m| auth_age <= m.saturating_add(DECISION_WINDOW))
+}
+
 /// Whether a client may ever be spared the consent screen. Any local
 /// process can listen on a loopback port or claim a private-use scheme
 /// (RFC 8252 §8.6), so a public client with such a redirect URI cannot
@@ -70,6 +85,34 @@ mod tests {
     use super::*;
     use crate::domain::client::tests::client;
     use shared::{AuthorizeParams, ClientId, RedirectUri, State};
+
+    #[test]
+    fn a_decision_needs_a_sign_in_as_fresh_as_the_request_asks() {
+        let login = Prompt {
+            login: true,
+            ..Prompt::default()
+        };
+        let plain = Prompt::default();
+        assert!(decision_sign_in_is_fresh(plain, None, 10_000_000));
+        assert!(decision_sign_in_is_fresh(login, None, DECISION_WINDOW));
+        assert!(!decision_sign_in_is_fresh(login, None, DECISION_WINDOW + 1));
+        assert!(decision_sign_in_is_fresh(plain, Some(0), 5));
+        assert!(!decision_sign_in_is_fresh(
+            plain,
+            Some(0),
+            DECISION_WINDOW + 1
+        ));
+        assert!(decision_sign_in_is_fresh(
+            plain,
+            Some(3600),
+            3600 + DECISION_WINDOW
+        ));
+        assert!(!decision_sign_in_is_fresh(
+            plain,
+            Some(3600),
+            3601 + DECISION_WINDOW
+        ));
+    }
 
     #[test]
     fn public_clients_on_a_device_are_never_remembered() {

@@ -12,7 +12,8 @@ use super::clients::{self, ClientError};
 use super::{fails_with, Failure};
 use crate::crypto::{random_token, sha256_hex, time_ordered_id, CODE_PREFIX};
 use crate::domain::authorize::{
-    can_be_remembered, may_skip_screen, verify_client, Approval, Responder, DENIED_DESCRIPTION,
+    can_be_remembered, decision_sign_in_is_fresh, may_skip_screen, verify_client, Approval,
+    Responder, DENIED_DESCRIPTION,
 };
 use crate::domain::client::Client;
 use crate::domain::resource::{check_requested, MAX_RESOURCES};
@@ -36,6 +37,9 @@ pub enum AuthorizeError {
     /// More than `MAX_RESOURCES` resource parameters (`invalid_request`, shown).
     #[error("At most {} resource parameters may be given.", MAX_RESOURCES)]
     TooManyResources,
+    /// The sign-in is older than `prompt=login` or `max_age` allow.
+    #[error("This request needs a fresh sign-in (prompt=login or max_age): sign in again.")]
+    LoginRequired,
     /// `decision: remembered` where the screen had to be shown.
     #[error("This request needs the person's approval on the consent screen.")]
     ConsentRequired,
@@ -192,6 +196,10 @@ pub async fn decide(
             issuer: &state.issuer,
         };
         return Ok(respond.error(ErrorCode::AccessDenied, DENIED_DESCRIPTION));
+    }
+    // A denial needs no fresh sign-in; an approval does.
+    if !decision_sign_in_is_fresh(request.prompt, request.max_age, user.auth_age) {
+        return Err(AuthorizeError::LoginRequired);
     }
     // RFC 6749 §3.3: the person may grant less than was asked.
     request.scopes = choose_scopes(&request.scopes, req.chosen_scope.as_deref())
