@@ -88,6 +88,10 @@ impl Application {
                 self.state.config.header_read_timeout.max(1),
             ),
             max_connections: self.state.config.max_connections,
+            request_timeout: std::time::Duration::from_secs(
+                self.state.config.request_timeout.max(1),
+            ),
+            http2: self.state.config.http2,
         };
         let app = build_router(self.state);
         let result = server::serve(self.listener, app, limits, shutdown).await;

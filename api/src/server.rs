@@ -39,6 +39,10 @@ const DRAIN: Duration = Duration::from_secs(5);
 pub struct Limits {
     pub header_read_timeout: Duration,
     pub max_connections: usize,
+    /// From a request's first byte to its answer, body included.
+    pub request_timeout: Duration,
+    /// Whether h2c is served (with keep-alive pings that end dead peers).
+    pub http2: bool,
 }
 
 /// Serves `router` on `listener` until `shutdown` completes.
@@ -55,7 +59,16 @@ pub async fn serve(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
-    builder.http2().timer(TokioTimer::new());
+    if limits.http2 {
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .keep_alive_interval(Some(limits.header_read_timeout))
+            .keep_alive_timeout(limits.header_read_timeout)
+            .max_concurrent_streams(64);
+    } else {
+        builder = builder.http1_only();
+    }
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -92,10 +105,19 @@ pub async fn serve(
                 // Silent, closed, or broken: nothing to serve.
                 _ => return,
             }
-            let service = router.map_request(move |req: hyper::Request<Incoming>| {
+            let deadline = limits.request_timeout;
+            let service = tower::service_fn(move |req: hyper::Request<Incoming>| {
                 let mut req = req.map(Body::new);
                 req.extensions_mut().insert(ConnectInfo(peer));
-                req
+                let answer = router.clone().oneshot(req);
+                async move {
+                    // A request that is not answered in time (a body that
+                    // never comes, say) ends, and with it the connection.
+                    match tokio::time::timeout(deadline, answer).await {
+                        Ok(answered) => answered,
+                        Err(_) => Ok(too_slow()),
+                    }
+                }
             });
             let conn = builder.serve_connection_with_upgrades(
                 TokioIo::new(ShapedErrors::new(stream)),
@@ -114,6 +136,27 @@ pub async fn serve(
         }
     }
     Ok(())
+}
+
+/// 408 in the error shape, and the connection is not kept.
+fn too_slow() -> axum::response::Response {
+    let body = ErrorBody::new(
+        ErrorCode::InvalidRequest,
+        "The request did not arrive in time.",
+    );
+    let mut response =
+        axum::response::Response::new(Body::from(serde_json::to_vec(&body).unwrap_or_default()));
+    *response.status_mut() = axum::http::StatusCode::REQUEST_TIMEOUT;
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 /// A TCP stream that rewrites hyper's own error responses (sent when a

@@ -103,6 +103,17 @@ pub struct Config {
     #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 10_000)]
     pub max_connections: usize,
 
+    /// Seconds one request may take from its first byte to its answer,
+    /// body included: a client that sends headers and then trickles (or
+    /// never sends) its body is answered 408 and cut off.
+    #[arg(long, env = "REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+
+    /// Serve HTTP/2 in the clear (h2c) too, for a proxy that speaks it. Off:
+    /// an h2c connection has no idle deadline of its own.
+    #[arg(long, env = "HTTP2", default_value_t = false, action = clap::ArgAction::Set)]
+    pub http2: bool,
+
     /// Seconds between sweeps that delete expired codes, tokens and sessions.
     #[arg(long, env = "CLEANUP_INTERVAL", default_value_t = 300)]
     pub cleanup_interval: u64,
@@ -261,6 +272,8 @@ impl Config {
             database_timeout: 2,
             header_read_timeout: 10,
             max_connections: 10_000,
+            request_timeout: 30,
+            http2: false,
             cleanup_interval: 300,
             database_max_connections: None,
             hash_workers: None,

@@ -420,3 +420,40 @@ async fn over_https_the_cookie_is_host_only_and_hsts_is_sent() {
     let r = plain.get("/healthz").await;
     assert!(r.header("strict-transport-security").is_none());
 }
+
+/// A request whose body never comes is answered 408 and its connection
+/// closed within the request deadline; everyone else is served meanwhile.
+#[tokio::test]
+async fn a_body_that_never_comes_is_cut_off_at_the_deadline() {
+    let app = spawn_app_with(|c| c.request_timeout = 2).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stalled = Vec::new();
+    for _ in 0..20 {
+        let mut s = TcpStream::connect(&addr).await.unwrap();
+        s.write_all(
+            b"POST /api/oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 16000\r\n\r\ngrant_type=",
+        )
+        .await
+        .unwrap();
+        stalled.push(s);
+    }
+    let started = Instant::now();
+    for _ in 0..10 {
+        assert_eq!(app.get("/api/auth/config").await.status, 200);
+    }
+    let reads = stalled.into_iter().map(|mut s| async move {
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut answer)).await;
+        (read.is_ok(), String::from_utf8_lossy(&answer).into_owned())
+    });
+    for (closed, answer) in futures::future::join_all(reads).await {
+        assert!(closed, "closed by the server, not left open");
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("\"error\":\"invalid_request\""), "{answer}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "within the 2 s deadline (+ slack): {:?}",
+        started.elapsed()
+    );
+}
