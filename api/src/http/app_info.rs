@@ -71,7 +71,8 @@ async fn get_app(
         Some(me) => consents::find(&state.db, &me.user_id, &client.oauth_app_id).await?,
         None => None,
     }
-    .unwrap_or_default();
+    .unwrap_or_default()
+    .approval;
     Ok(Json(AppInfo {
         granted_scopes: consent
             .scopes

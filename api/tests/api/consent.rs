@@ -426,3 +426,74 @@ async fn a_stale_sign_in_cannot_approve_a_request_that_wants_a_fresh_one() {
     let r = app.authorize(&with(("prompt", "login"), "approve")).await;
     assert!(r.redirect_param("code").is_some(), "signed in again");
 }
+
+/// A consent removed (connected-apps page) while an approval was on its way
+/// does not come back: the approval writes its extension only onto the
+/// record it read, and otherwise its own scopes alone.
+#[tokio::test]
+async fn a_consent_removed_meanwhile_is_not_brought_back() {
+    use api::domain::authorize::Approval;
+    use api::store::{consents, grants};
+    use shared::{CodeChallengeMethod, Scope, ScopeSet};
+    let app = spawn_app().await;
+    let client = three_scope_app(&app).await;
+    let me = app.signup("race@example.com").await.ok();
+    app.authorize(&body(&app, &client, "READ_GRAPH", "approve"))
+        .await
+        .redirect_param("code")
+        .expect("approved");
+    let oauth_app_id = api::store::apps::find_client(
+        &app.state.db,
+        &shared::ClientId::parse(&client.client_id).unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .oauth_app_id;
+    // An approval reads the consent…
+    let seen = consents::find(&app.state.db, &me.user_id, &oauth_app_id)
+        .await
+        .unwrap()
+        .unwrap();
+    // …the person removes the app meanwhile…
+    let removed = send(
+        app.browser
+            .delete(app.url(&format!("/api/account/apps/{}", client.client_id))),
+    )
+    .await;
+    assert_eq!(removed.status, 204);
+    // …and the approval is written.
+    let now = app.state.now();
+    let execute = ScopeSet::new([Scope::ExecuteGraph]);
+    grants::create_authorization(
+        &app.state.db,
+        grants::NewAuthorization {
+            grant_id: api::crypto::random_id(),
+            user_id: me.user_id.clone(),
+            oauth_app_id: oauth_app_id.clone(),
+            scopes: execute.clone(),
+            resources: Vec::new(),
+            code_hash: api::crypto::random_id(),
+            redirect_uri: client.redirect_uri.clone(),
+            code_challenge: crate::helpers::CHALLENGE.into(),
+            code_challenge_method: CodeChallengeMethod::S256,
+            now,
+            code_expires_at: now + 600,
+            nonce: None,
+            auth_time: now,
+            consent: Approval::extended(Some(&seen.approval), &execute, &[]),
+            consent_seen: Some(seen.updated_at),
+            approved: Approval {
+                scopes: execute.clone(),
+                resources: Vec::new(),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    let after = consents::find(&app.state.db, &me.user_id, &oauth_app_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.approval.scopes, execute, "READ_GRAPH stays removed");
+}

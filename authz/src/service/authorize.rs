@@ -145,10 +145,18 @@ async fn approve(
     client: Client,
     target: &ClientTarget,
     request: AuthorizationRequest,
-    (user, consent): (&Me, Option<&Approval>),
+    (user, seen): (&Me, Option<&consents::Seen>),
     now: i64,
 ) -> Result<String, AuthorizeError> {
-    let consent = Approval::extended(consent, &request.scopes, &request.resources);
+    let consent = Approval::extended(
+        seen.map(|s| &s.approval),
+        &request.scopes,
+        &request.resources,
+    );
+    let approved = Approval {
+        scopes: request.scopes.clone(),
+        resources: request.resources.clone(),
+    };
     let code = AuthorizationCode::new(random_token(CODE_PREFIX));
     grants::create_authorization(
         &state.db,
@@ -165,6 +173,8 @@ async fn approve(
             nonce: request.nonce,
             auth_time: user.auth_time,
             consent,
+            consent_seen: seen.map(|s| s.updated_at),
+            approved,
             now,
             code_expires_at: now + state.config.auth_code_ttl,
         },
@@ -208,7 +218,14 @@ pub async fn decide(
     if req.decision == Decision::Remembered {
         // The page skipped the screen; the server decides whether it could.
         let remembering = remembering(state, &client).await?;
-        if may_skip_screen(consent.as_ref(), &request, client.registration, remembering).is_err() {
+        if may_skip_screen(
+            consent.as_ref().map(|c| &c.approval),
+            &request,
+            client.registration,
+            remembering,
+        )
+        .is_err()
+        {
             return Err(AuthorizeError::ConsentRequired);
         }
     }
@@ -252,7 +269,14 @@ pub async fn without_screen(
     let consent = consents::find(&state.db, &user.user_id, &client.oauth_app_id).await?;
     // Where the screen would have to be shown, `prompt=none` cannot go on.
     let remembering = remembering(state, &client).await?;
-    if may_skip_screen(consent.as_ref(), &request, client.registration, remembering).is_err() {
+    if may_skip_screen(
+        consent.as_ref().map(|c| &c.approval),
+        &request,
+        client.registration,
+        remembering,
+    )
+    .is_err()
+    {
         return refuse(AuthorizeProblem::ConsentRequired);
     }
     let url = approve(

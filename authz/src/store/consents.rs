@@ -20,7 +20,8 @@ fn approval(row: &AnyRow) -> StoreResult<Approval> {
     })
 }
 
-const FIND_SQL: &str = "select scopes as c_scopes, resources as c_resources from oauth_consent
+const FIND_SQL: &str = "select scopes as c_scopes, resources as c_resources,
+         updated_at as c_updated_at from oauth_consent
      where user_id = $1 and oauth_app_id = $2";
 const DELETE_SQL: &str = "delete from oauth_consent where user_id = $1 and oauth_app_id = $2";
 const REVOKE_GRANTS_SQL: &str = "update oauth_grant set revoked_at = $1
@@ -60,15 +61,29 @@ pub(super) fn hot_sql() -> Vec<String> {
     ]
 }
 
+/// A consent as read, with the version an approval extends it from.
+#[derive(Debug, Clone, Default)]
+pub struct Seen {
+    pub approval: Approval,
+    /// Its `updated_at`: an approval writes its extension only if the
+    /// record is still this one (see `NewAuthorization::consent_seen`).
+    pub updated_at: i64,
+}
+
 /// The person's consent for an app, if they gave one.
-pub async fn find(db: &Db, user_id: &str, oauth_app_id: &str) -> StoreResult<Option<Approval>> {
-    sqlx::query(FIND_SQL)
+pub async fn find(db: &Db, user_id: &str, oauth_app_id: &str) -> StoreResult<Option<Seen>> {
+    let row = sqlx::query(FIND_SQL)
         .bind(user_id)
         .bind(oauth_app_id)
         .fetch_optional(&db.read)
-        .await?
-        .as_ref()
-        .map(approval)
+        .await?;
+    row.as_ref()
+        .map(|r| {
+            Ok(Seen {
+                approval: approval(r)?,
+                updated_at: r.try_get("c_updated_at")?,
+            })
+        })
         .transpose()
 }
 

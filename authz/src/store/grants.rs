@@ -36,8 +36,14 @@ pub struct NewAuthorization {
     pub nonce: Option<String>,
     pub auth_time: i64,
     /// The person's consent after this approval (what they allowed before,
-    /// extended by it), written in the same transaction.
+    /// extended by it), written in the same transaction…
     pub consent: Approval,
+    /// …if the record is still the one read (its `updated_at`); a record
+    /// removed meanwhile (the connected-apps page) is not brought back:
+    /// the consent is then this approval alone (`approved`).
+    pub consent_seen: Option<i64>,
+    /// What this approval alone allows.
+    pub approved: Approval,
 }
 
 impl Write for NewAuthorization {
@@ -53,10 +59,10 @@ impl Write for NewAuthorization {
                      code_challenge_method, created_at, expires_at, used_at, nonce)
                  values ($6, $1, $7, $8, $9, $5, $10, null, $12);
                  insert into oauth_consent (user_id, oauth_app_id, scopes, resources, created_at, updated_at)
-                 values ($2, $3, $14, $15, $5, $5)
+                 values ($2, $3, $16, $17, $5, $5)
                  on conflict (user_id, oauth_app_id) do update
-                 set scopes = excluded.scopes, resources = excluded.resources,
-                     updated_at = excluded.updated_at;",
+                 set scopes = $14, resources = $15, updated_at = excluded.updated_at
+                 where oauth_consent.updated_at = $18;",
             )
             .bind_authorization(self)
             .execute(conn)
@@ -81,10 +87,10 @@ impl Write for NewAuthorizationPg {
                    values ($1, $2, $3, $4, $5, null, $11, $13) returning grant_id),
                  c as (
                    insert into oauth_consent (user_id, oauth_app_id, scopes, resources, created_at, updated_at)
-                   values ($2, $3, $14, $15, $5, $5)
+                   values ($2, $3, $16, $17, $5, $5)
                    on conflict (user_id, oauth_app_id) do update
-                   set scopes = excluded.scopes, resources = excluded.resources,
-                       updated_at = excluded.updated_at)
+                   set scopes = $14, resources = $15, updated_at = excluded.updated_at
+                   where oauth_consent.updated_at = $18)
                  insert into authorization_code (code_hash, grant_id, redirect_uri, code_challenge,
                      code_challenge_method, created_at, expires_at, used_at, nonce)
                  select $6, g.grant_id, $7, $8, $9, $5, $10, null, $12 from g",
@@ -103,7 +109,7 @@ type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 /// statements number them alike, so a reordering cannot reach one backend
 /// only.
 trait BindGrants<'q> {
-    /// `$1`–`$15` of an approval (see `NewAuthorization`'s statements).
+    /// `$1`–`$18` of an approval (see `NewAuthorization`'s statements).
     fn bind_authorization(self, a: &'q NewAuthorization) -> Self;
     /// `$1`–`$11` of a claim (see `claim_sql_sqlite`, `claim_sql_postgres`).
     fn bind_claim(self, hash: &'q str, t: &'q NewTokens) -> Self;
@@ -126,6 +132,9 @@ impl<'q> BindGrants<'q> for Query<'q> {
             .bind(a.auth_time)
             .bind(a.consent.scopes.to_space_separated())
             .bind(resources_text(&a.consent.resources))
+            .bind(a.approved.scopes.to_space_separated())
+            .bind(resources_text(&a.approved.resources))
+            .bind(a.consent_seen)
     }
 
     fn bind_claim(self, hash: &'q str, t: &'q NewTokens) -> Self {
