@@ -81,6 +81,11 @@ pub struct Config {
     #[arg(long, env = "MAX_SIGNUPS_PER_SOURCE", default_value_t = 10)]
     pub max_signups_per_source: u32,
 
+    /// Sign-ups allowed on the whole deployment per `signup_window` (a
+    /// botnet of many sources is still bounded).
+    #[arg(long, env = "MAX_SIGNUPS_GLOBAL", default_value_t = 500)]
+    pub max_signups_global: u32,
+
     /// The window for `max_signups_per_source`, seconds.
     #[arg(long, env = "SIGNUP_WINDOW", default_value_t = 3600)]
     pub signup_window: i64,
@@ -267,6 +272,7 @@ impl Config {
             auth_failure_window: 300,
             max_source_failures: 30,
             max_signups_per_source: 10,
+            max_signups_global: 500,
             signup_window: 3600,
             trusted_proxies: Vec::new(),
             database_timeout: 2,

@@ -54,9 +54,12 @@ async fn create_account(
         ));
     }
     // Every attempt counts, before any hashing: accounts cost us scrypt.
-    let source = [Subject::SignUpSource(addr)];
-    limits::check(&state, &source, now).await?;
-    limits::record(&state, &source, now).await?;
+    // Per source, per IPv6 site (/48), and for the whole deployment.
+    let mut counted = vec![Subject::SignUpSource(addr), Subject::SignUps];
+    if addr.to_canonical().is_ipv6() {
+        counted.push(Subject::SignUpNetwork(addr));
+    }
+    limits::reserve(&state, &counted, now).await?.failed();
     let email = normalize_email(&body.email).map_err(|r| ApiError::rejected(&r))?;
     check_new_password(body.password.secret()).map_err(|r| ApiError::rejected(&r))?;
     let hashed = state.hasher.hash(body.password.into_secret()).await?;
@@ -93,9 +96,11 @@ async fn create_session(
     }
     let email = login_key(&body.email);
     let subjects = [Subject::Account(&email), Subject::SignInSource(addr)];
-    limits::check(&state, &subjects, now).await?;
+    // Counted as a failure before scrypt runs (a parallel burst gets no
+    // more tries than a patient guesser); a success takes it back.
+    let attempt = limits::reserve(&state, &subjects, now).await?;
     if body.password.secret().len() > MAX_PASSWORD_LEN {
-        limits::record(&state, &subjects, now).await?;
+        attempt.failed();
         return Err(ApiError::Unauthorized(WRONG.into()));
     }
     let user = users::find_user_by_email(&state.db, &email).await?;
@@ -106,12 +111,14 @@ async fn create_session(
     let valid = state.hasher.verify(body.password.secret(), &stored).await?;
     let Some(user) = user.filter(|_| valid) else {
         tracing::warn!(event = "sign_in_failed", account = ?email, source = %addr, "wrong email or password");
-        limits::record(&state, &subjects, now).await?;
+        attempt.failed();
         return Err(ApiError::Unauthorized(WRONG.into()));
     };
-    // The account's failures end; the source's do not (a sprayer may own
-    // one account of its own).
+    // The account's failures end; the source's earlier ones do not (a
+    // sprayer may own one account of its own), only this attempt is
+    // taken back.
     limits::clear(&state, &subjects[0]).await?;
+    limits::release(&state, &subjects[1]).await?;
     let jar = start_session(&state, jar, &user.user_id, now).await?;
     Ok((
         jar,

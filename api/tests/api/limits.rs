@@ -263,3 +263,67 @@ async fn nobody_can_lock_a_confidential_client_out() {
         r.body
     );
 }
+
+/// A parallel burst of guesses gets exactly the allowed number of tries:
+/// each attempt is counted in the same statement that checks it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_parallel_burst_gets_no_more_guesses_than_a_patient_one() {
+    let app = spawn_app_with(|c| {
+        c.max_auth_failures = 5;
+        c.hash_queue = 1000;
+    })
+    .await;
+    app.signup("burst@example.com").await.ok();
+    let guesses: Vec<String> = (0..30).map(|i| format!("guess {i}")).collect();
+    let statuses = futures::future::join_all(
+        guesses
+            .iter()
+            .map(|g| login_from(&app, "burst@example.com", g, None)),
+    )
+    .await;
+    let tried = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((tried, refused), (5, 25), "{statuses:?}");
+}
+
+/// IPv6 sign-ups are counted per /64 and per /48 (16 /64s' worth), and every
+/// sign-up against a deployment-wide budget.
+#[tokio::test]
+async fn sign_ups_are_limited_per_site_and_for_the_deployment() {
+    let app = spawn_app_with(|c| {
+        c.max_signups_per_source = 1;
+        c.max_signups_global = 20;
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let signup = |i: usize, from: String| {
+        let req = app
+            .http
+            .post(app.url("/api/auth/signup"))
+            .header("x-forwarded-for", from)
+            .json(&json!({"email": format!("p{i}@example.com"), "password": PASSWORD}));
+        async move { send(req).await.status }
+    };
+    // 16 different /64s of one /48: the 17th is over the site's budget.
+    for i in 0..16 {
+        assert_eq!(
+            signup(i, format!("2001:db8:1:{i:x}::1")).await,
+            201,
+            "/64 number {i}"
+        );
+    }
+    assert_eq!(
+        signup(16, "2001:db8:1:ff::1".into()).await,
+        429,
+        "the /48 is full"
+    );
+    // Elsewhere, until the deployment's budget (20) is spent.
+    for i in 17..21 {
+        assert_eq!(signup(i, format!("198.51.100.{i}")).await, 201);
+    }
+    assert_eq!(
+        signup(21, "203.0.113.9".into()).await,
+        429,
+        "the deployment is full"
+    );
+}

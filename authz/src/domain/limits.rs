@@ -23,6 +23,12 @@ pub enum Subject<'a> {
     ClientSource(IpAddr),
     /// Self-registrations (successful or not) from one source address.
     RegistrationSource(IpAddr),
+    /// Sign-ups from one IPv6 site (the /48 around the address).
+    SignUpNetwork(IpAddr),
+    /// Self-registrations from one IPv6 site (/48).
+    RegistrationNetwork(IpAddr),
+    /// Sign-ups on the whole deployment.
+    SignUps,
     /// Metadata documents from one source address that could not be used.
     MetadataSource(IpAddr),
 }
@@ -38,6 +44,9 @@ impl Subject<'_> {
             Subject::ClientSource(ip) => ("client-source", source_name(*ip)),
             Subject::RegistrationSource(ip) => ("registration-source", source_name(*ip)),
             Subject::MetadataSource(ip) => ("metadata-source", source_name(*ip)),
+            Subject::SignUpNetwork(ip) => ("sign-up-network", network_name(*ip)),
+            Subject::RegistrationNetwork(ip) => ("registration-network", network_name(*ip)),
+            Subject::SignUps => ("sign-ups", String::new()),
         };
         hex::encode(
             Sha256::new()
@@ -58,6 +67,8 @@ impl Subject<'_> {
             | Subject::ClientSource(_)
             | Subject::RegistrationSource(_)
             | Subject::MetadataSource(_) => "source",
+            Subject::SignUpNetwork(_) | Subject::RegistrationNetwork(_) => "network",
+            Subject::SignUps => "deployment",
         }
     }
 }
@@ -74,6 +85,18 @@ pub fn source_name(ip: IpAddr) -> String {
                 format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
             }
         },
+    }
+}
+
+/// The IPv6 site (/48) around an address, for the budgets that a /64-hopping
+/// client inside one site would otherwise multiply; an IPv4 address is itself.
+pub fn network_name(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+        }
     }
 }
 

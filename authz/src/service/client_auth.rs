@@ -126,14 +126,24 @@ async fn verify_secret_limited(
         Subject::Client(&presented.client_id, source),
         Subject::ClientSource(source),
     ];
+    // Checked, not reserved: one client's parallel first requests are a
+    // legitimate burst sharing one scrypt (see `limits::check`).
     limits::check(state, &subjects, now).await?;
     if state.hasher.verify(c.secret.secret(), c.stored).await? {
-        limits::clear(state, &subjects[0]).await?;
+        // Remembered first: requests of the same burst that arrive while
+        // the counts below are written find it.
         verified.remember(c.id, &c.stored.hash, c.secret.secret(), now);
+        // The client's failures from this source end.
+        limits::clear(state, &subjects[0]).await?;
         Ok(())
     } else {
         tracing::warn!(event = "client_authentication_failed", client_id = %presented.client_id, source = %source, "wrong client secret");
-        limits::record(state, &subjects, now).await?;
+        match limits::reserve(state, &subjects, now).await {
+            Ok(counted) => counted.failed(),
+            // Full now: this failure already found the limit.
+            Err(Failure::Limited { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
         Err(failed(presented))
     }
 }
@@ -150,13 +160,13 @@ async fn unknown(
         Subject::Client(&presented.client_id, source),
         Subject::ClientSource(source),
     ];
-    if let Err(e) = limits::check(state, &subjects, now).await {
-        return e.into();
+    match limits::reserve(state, &subjects, now).await {
+        Ok(reservation) => {
+            reservation.failed();
+            failed(presented)
+        }
+        Err(e) => e.into(),
     }
-    if let Err(e) = limits::record(state, &subjects, now).await {
-        return e.into();
-    }
-    failed(presented)
 }
 
 fn failed(presented: &PresentedClient) -> ClientAuthError {

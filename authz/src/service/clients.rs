@@ -21,6 +21,16 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
 
+/// What a self-registration counts against: its source, and for IPv6 the
+/// /48 around it too (a /48 is one site: its /64s are not strangers).
+fn registration_subjects(source: IpAddr) -> Vec<Subject<'static>> {
+    let mut subjects = vec![Subject::RegistrationSource(source)];
+    if source.to_canonical().is_ipv6() {
+        subjects.push(Subject::RegistrationNetwork(source));
+    }
+    subjects
+}
+
 /// A document as fetched: the body and how long it may be used.
 #[derive(Debug)]
 pub struct Fetched {
@@ -82,17 +92,19 @@ pub async fn resolve(
             return Ok(());
         }
     }
+    // Counted before the fetch, taken back if the document is good.
     let subject = [Subject::MetadataSource(source)];
-    limits::check(state, &subject, now).await?;
+    let fetching = limits::reserve(state, &subject, now).await?;
     if stored.is_none() {
         // A document seen for the first time becomes a client row: as
         // costly as a self-registration, and limited the same way.
-        let registering = [Subject::RegistrationSource(source)];
-        limits::check(state, &registering, now).await?;
-        limits::record(state, &registering, now).await?;
+        limits::reserve(state, &registration_subjects(source), now)
+            .await?
+            .failed();
     }
     match fetch_and_check(state, client_id).await {
         Ok((app, cache_seconds)) => {
+            limits::release(state, &subject[0]).await?;
             let app = NewClient {
                 metadata_expires_at: Some(now + cache_seconds),
                 ..app
@@ -104,8 +116,9 @@ pub async fn resolve(
             }
         }
         Err(r) => {
-            tracing::info!(event = "client_metadata_refused", client_id = id, reason = %r, "a client metadata document was refused");
-            limits::record(state, &subject, now).await?;
+            // The detail (a private address, say) is for the operator only.
+            tracing::info!(event = "client_metadata_refused", client_id = id, reason = ?r, "a client metadata document was refused");
+            fetching.failed();
             Err(ClientError::Document(r))
         }
     }
@@ -155,9 +168,10 @@ pub async fn register(
     if state.config.registration == RegistrationMode::Off {
         return Err(ClientError::RegistrationOff);
     }
-    let subject = [Subject::RegistrationSource(source)];
-    limits::check(state, &subject, now).await?;
-    limits::record(state, &subject, now).await?;
+    // Every attempt counts, whatever becomes of it.
+    limits::reserve(state, &registration_subjects(source), now)
+        .await?
+        .failed();
     let meta: ClientMetadata = serde_json::from_slice(metadata_json)
         .map_err(|e| ClientError::NotMetadata(e.to_string()))?;
     let accepted = check_metadata(&meta, false).map_err(ClientError::Registration)?;
