@@ -155,7 +155,7 @@ pub struct Config {
     #[arg(long, env = "REGISTRATION_WINDOW", default_value_t = 3600)]
     pub registration_window: i64,
 
-    /// At most this many self-registered clients exist at once.
+    /// At most this many self-registered and metadata-document clients exist at once.
     #[arg(long, env = "MAX_DYNAMIC_CLIENTS", default_value_t = 100_000)]
     pub max_dynamic_clients: i64,
 

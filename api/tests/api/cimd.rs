@@ -326,3 +326,22 @@ async fn an_untrusted_certificate_is_unreachable() {
         .unwrap()
         .contains("could not be fetched"));
 }
+
+/// Metadata-document clients are rows anyone can make, like registrations:
+/// they count against the same cap.
+#[tokio::test]
+async fn documents_count_against_the_client_cap() {
+    let docs = DocServer::start().await;
+    let id = docs.serve_client("/capped.json", REDIRECT);
+    let app = app_for(&docs, |c| c.max_dynamic_clients = 1).await;
+    let r = app
+        .post_json_backend(
+            "/api/oauth/register",
+            &json!({"redirect_uris": ["http://127.0.0.1:1/cb"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let r = app.get(&app_path(&id)).await;
+    assert_eq!((r.status, r.error()), (503, "temporarily_unavailable"));
+    assert_eq!(docs.hits(), 0, "not even fetched");
+}

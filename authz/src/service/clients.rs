@@ -101,6 +101,14 @@ pub async fn resolve(
         limits::reserve(state, &registration_subjects(source), now)
             .await?
             .failed();
+        if apps::count_dynamic(&state.db).await? >= state.config.max_dynamic_clients {
+            tracing::warn!(
+                event = "registration_full",
+                "unvouched clients are at their cap"
+            );
+            fetching.failed();
+            return Err(ClientError::Full);
+        }
     }
     match fetch_and_check(state, client_id).await {
         Ok((app, cache_seconds)) => {

@@ -424,9 +424,11 @@ pub async fn upsert_metadata_client(db: &Db, app: &NewClient, now: i64) -> Store
 }
 
 /// How many self-registered clients exist (registration is capped).
+/// Clients nobody vouched for: self-registered and metadata-document ones
+/// (both fill rows anyone can make).
 pub async fn count_dynamic(db: &Db) -> StoreResult<i64> {
     Ok(
-        sqlx::query("select count(*) as n from oauth_app where registration = 'dynamic'")
+        sqlx::query("select count(*) as n from oauth_app where registration <> 'operator'")
             .fetch_one(&db.read)
             .await?
             .try_get("n")?,
