@@ -38,6 +38,9 @@ struct Resolved {
     hinted_sub: Option<String>,
     /// Where to send the person afterwards.
     next: String,
+    /// `next` is a URI of a client nobody vouched for: never sent there
+    /// without the person's confirmation.
+    unvouched: bool,
 }
 
 async fn resolve(state: &AppState, req: &LogoutRequest, now: i64) -> ApiResult<Resolved> {
@@ -56,6 +59,7 @@ async fn resolve(state: &AppState, req: &LogoutRequest, now: i64) -> ApiResult<R
         .post_logout_redirect_uri
         .as_deref()
         .filter(|u| !u.is_empty());
+    let mut unvouched = false;
     let next = match (uri, &checked.client_id) {
         (None, _) => SIGNED_OUT.to_owned(),
         (Some(_), None) => return Err(ApiError::rejected(&LogoutRejection::ClientUnknown)),
@@ -68,6 +72,7 @@ async fn resolve(state: &AppState, req: &LogoutRequest, now: i64) -> ApiResult<R
             if !apps::has_post_logout_uri(&state.db, &client.oauth_app_id, uri).await? {
                 return Err(ApiError::rejected(&LogoutRejection::UriNotRegistered));
             }
+            unvouched = !client.registration.is_verified();
             redirect_url(
                 uri,
                 &[("state", req.state.as_deref().filter(|s| !s.is_empty()))],
@@ -79,6 +84,7 @@ async fn resolve(state: &AppState, req: &LogoutRequest, now: i64) -> ApiResult<R
         // a hint is a hint; only a live one is worth acting on unasked).
         hinted_sub: checked.sub.filter(|_| !checked.expired),
         next,
+        unvouched,
     })
 }
 
@@ -99,6 +105,10 @@ async fn from_relying_party(
     let Some(sub) = resolved.hinted_sub else {
         return ask();
     };
+    if resolved.unvouched {
+        // RFC 9700 §4.11.2: the page names the destination and asks.
+        return ask();
+    }
     let session = match jar.get(session_cookie_name(state)) {
         Some(c) => live_user(
             sessions::find_session(&state.db, &sha256_hex(c.value())).await?,

@@ -422,3 +422,112 @@ async fn redirect_uris_a_browser_reads_otherwise_are_refused() {
         );
     }
 }
+
+/// RFC 9700 §4.11.2: a client nobody vouched for gets no visitor unseen.
+/// Its erroneous requests and its `prompt=none` from a signed-out browser
+/// go to the consent screen (not to its URI), and RP-initiated logout asks
+/// before sending anyone to its post-logout URI. An operator's client keeps
+/// its silent redirects.
+#[tokio::test]
+async fn unvouched_clients_are_no_open_redirector() {
+    let app = spawn_app().await;
+    let mut meta = mcp_client();
+    meta["redirect_uris"] = json!(["https://attacker.example/cb"]);
+    meta["post_logout_redirect_uris"] = json!(["https://attacker.example/bye"]);
+    meta["scope"] = json!("openid READ_GRAPH");
+    let dcr = register(&app, &meta).await.body["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let operator = app.default_app().await;
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let front = |client: &str, redirect: &str, extra: &str| {
+        format!(
+            "/api/oauth/authorize?client_id={client}&redirect_uri={}&state=s&code_challenge={CHALLENGE}&code_challenge_method=S256{extra}",
+            enc(redirect)
+        )
+    };
+    // An error (no response_type), signed out.
+    let r = app
+        .get(&front(&dcr, "https://attacker.example/cb", ""))
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(
+        r.header("location")
+            .unwrap()
+            .starts_with("/auth/authorize?"),
+        "{:?}",
+        r.header("location")
+    );
+    let r = app
+        .get(&front(&operator.client_id, &operator.redirect_uri, ""))
+        .await;
+    assert!(
+        r.header("location")
+            .unwrap()
+            .starts_with(&operator.redirect_uri),
+        "an operator's client is answered at once"
+    );
+    // prompt=none, signed out: the screen, not login_required at the attacker.
+    let silent = "&response_type=code&scope=READ_GRAPH&prompt=none";
+    let r = app
+        .get(&front(&dcr, "https://attacker.example/cb", silent))
+        .await;
+    assert!(r
+        .header("location")
+        .unwrap()
+        .starts_with("/auth/authorize?"));
+    // Signed in, the person is answered (consent_required: never remembered).
+    app.signup("vouch@example.com").await.ok();
+    let r = app
+        .get(&front(&dcr, "https://attacker.example/cb", silent))
+        .await;
+    let to = r.header("location").unwrap();
+    assert!(
+        to.starts_with("https://attacker.example/cb") && to.contains("error=consent_required"),
+        "{to}"
+    );
+
+    // RP-initiated logout with a valid hint and the client's registered URI: asks.
+    let code = app
+        .authorize(&json!({
+            "client_id": dcr, "redirect_uri": "https://attacker.example/cb", "scope": "openid",
+            "state": "s", "code_challenge": CHALLENGE, "code_challenge_method": "S256",
+            "response_type": "code", "decision": "approve",
+        }))
+        .await
+        .redirect_param("code")
+        .unwrap();
+    let client = TestClient {
+        client_id: dcr.clone(),
+        secret: None,
+        redirect_uri: "https://attacker.example/cb".into(),
+    };
+    let t: TokenResponse = app
+        .post_form(
+            "/api/oauth/token",
+            &client,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", &client.redirect_uri),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await
+        .typed()
+        .ok();
+    let hint = t.id_token.unwrap();
+    let r = app
+        .get(&format!(
+            "/api/oauth/logout?id_token_hint={hint}&post_logout_redirect_uri={}",
+            enc("https://attacker.example/bye")
+        ))
+        .await;
+    assert!(r.header("location").unwrap().starts_with("/auth/logout?"));
+    assert_eq!(
+        app.get("/api/auth/me").await.status,
+        200,
+        "not signed out unasked"
+    );
+}

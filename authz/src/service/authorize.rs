@@ -72,10 +72,12 @@ struct Valid {
     request: AuthorizationRequest,
 }
 
-/// A valid request, or the URL its problem goes back by.
+/// A valid request, or the URL its problem goes back by (and whether the
+/// client is one an operator vouched for: only then may the browser be
+/// sent there without the person seeing it first).
 enum Checked {
     Valid(Box<Valid>),
-    Redirect(String),
+    Redirect { url: String, verified: bool },
 }
 
 /// Steps 1–3 of every authorization: the client and the exact redirect URI
@@ -107,7 +109,10 @@ async fn check(
     ) {
         Ok(r) => r,
         Err(p) if p.redirects() => {
-            return Ok(Checked::Redirect(respond.error(p.code(), &p.to_string())))
+            return Ok(Checked::Redirect {
+                url: respond.error(p.code(), &p.to_string()),
+                verified: client.registration.is_verified(),
+            })
         }
         Err(p) => return Err(p.into()),
     };
@@ -115,7 +120,12 @@ async fn check(
     let known = resources::find_by_uris(&state.db, &request.resources).await?;
     request.resources = match check_requested(&request.resources, &known) {
         Ok(registered) => registered,
-        Err(p) => return Ok(Checked::Redirect(respond.error(p.code(), &p.to_string()))),
+        Err(p) => {
+            return Ok(Checked::Redirect {
+                url: respond.error(p.code(), &p.to_string()),
+                verified: client.registration.is_verified(),
+            })
+        }
     };
     Ok(Checked::Valid(Box::new(Valid {
         client,
@@ -197,7 +207,7 @@ pub async fn decide(
     now: i64,
 ) -> Result<String, AuthorizeError> {
     let (client, target, mut request) = match check(state, &req.params, source, now).await? {
-        Checked::Redirect(url) => return Ok(url),
+        Checked::Redirect { url, .. } => return Ok(url),
         Checked::Valid(v) => (v.client, v.target, v.request),
     };
     if req.decision == Decision::Deny {
@@ -246,7 +256,15 @@ pub async fn without_screen(
     now: i64,
 ) -> Result<WithoutScreen, AuthorizeError> {
     let (client, target, request) = match check(state, params, source, now).await? {
-        Checked::Redirect(url) => return Ok(WithoutScreen::Redirect(url)),
+        Checked::Redirect {
+            url,
+            verified: true,
+        } => return Ok(WithoutScreen::Redirect(url)),
+        // RFC 9700 §4.11.2: nobody vouched for this client, so its URI gets
+        // no visitor unseen: the consent screen shows the problem.
+        Checked::Redirect {
+            verified: false, ..
+        } => return Ok(WithoutScreen::ToScreen),
         Checked::Valid(v) => (v.client, v.target, v.request),
     };
     if !request.prompt.none {
@@ -264,6 +282,12 @@ pub async fn without_screen(
     let Some(user) =
         user.filter(|u| sign_in_is_fresh(request.prompt, request.max_age, u.auth_age, false))
     else {
+        // Only a signed-in person is answered for an unvouched client: a
+        // signed-out visitor would otherwise be bounced to any URI its
+        // author registered (an open redirector).
+        if !client.registration.is_verified() {
+            return Ok(WithoutScreen::ToScreen);
+        }
         return refuse(AuthorizeProblem::LoginRequired);
     };
     let consent = consents::find(&state.db, &user.user_id, &client.oauth_app_id).await?;
