@@ -261,6 +261,9 @@ impl From<AuthorizeError> for ApiError {
             AuthorizeError::Shown(p) => p.into(),
             AuthorizeError::Choice(p) => ApiError::invalid_request(p.to_string()),
             AuthorizeError::TooManyResources => ApiError::invalid_request(e.to_string()),
+            AuthorizeError::Unvouched(code, description) => {
+                ApiError::BadRequest(code, description.into())
+            }
             AuthorizeError::LoginRequired => {
                 ApiError::BadRequest(ErrorCode::LoginRequired, e.to_string().into())
             }

@@ -531,3 +531,36 @@ async fn unvouched_clients_are_no_open_redirector() {
         "not signed out unasked"
     );
 }
+
+/// After sign-in too: the decision for an unvouched client's erroneous
+/// request answers the problem for the page to show (400 with its code),
+/// never a URL to its redirect URI that the page would follow.
+#[tokio::test]
+async fn an_unvouched_clients_problem_is_shown_after_sign_in_too() {
+    let app = spawn_app().await;
+    let dcr = register(&app, &mcp_client()).await.body["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.signup("shown@example.com").await.ok();
+    let r = app
+        .authorize(&json!({
+            "client_id": dcr, "redirect_uri": "http://localhost:6274/oauth/callback",
+            "scope": "READ_GRAPH", "state": "s", "code_challenge": CHALLENGE,
+            "code_challenge_method": "S256", "response_type": "token", "decision": "approve",
+        }))
+        .await;
+    assert_eq!((r.status, r.error()), (400, "unsupported_response_type"));
+    let r = app
+        .authorize(&json!({
+            "client_id": dcr, "redirect_uri": "http://localhost:6274/oauth/callback",
+            "scope": "READ_GRAPH", "state": "s", "code_challenge": CHALLENGE,
+            "code_challenge_method": "S256", "response_type": "code", "decision": "deny",
+        }))
+        .await;
+    assert_eq!(
+        r.redirect_param("error").as_deref(),
+        Some("access_denied"),
+        "the person's own click goes back"
+    );
+}

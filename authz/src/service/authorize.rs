@@ -37,6 +37,10 @@ pub enum AuthorizeError {
     /// More than `MAX_RESOURCES` resource parameters (`invalid_request`, shown).
     #[error("At most {} resource parameters may be given.", MAX_RESOURCES)]
     TooManyResources,
+    /// A request of a client nobody vouched for has a problem that would go
+    /// back to its URI: shown instead (400 with that code).
+    #[error("{1}")]
+    Unvouched(ErrorCode, String),
     /// The sign-in is older than `prompt=login` or `max_age` allow.
     #[error("This request needs a fresh sign-in (prompt=login or max_age): sign in again.")]
     LoginRequired,
@@ -77,7 +81,11 @@ struct Valid {
 /// sent there without the person seeing it first).
 enum Checked {
     Valid(Box<Valid>),
-    Redirect { url: String, verified: bool },
+    Redirect {
+        url: String,
+        verified: bool,
+        problem: (ErrorCode, String),
+    },
 }
 
 /// Steps 1–3 of every authorization: the client and the exact redirect URI
@@ -112,6 +120,7 @@ async fn check(
             return Ok(Checked::Redirect {
                 url: respond.error(p.code(), &p.to_string()),
                 verified: client.registration.is_verified(),
+                problem: (p.code(), p.to_string()),
             })
         }
         Err(p) => return Err(p.into()),
@@ -124,6 +133,7 @@ async fn check(
             return Ok(Checked::Redirect {
                 url: respond.error(p.code(), &p.to_string()),
                 verified: client.registration.is_verified(),
+                problem: (p.code(), p.to_string()),
             })
         }
     };
@@ -207,7 +217,18 @@ pub async fn decide(
     now: i64,
 ) -> Result<String, AuthorizeError> {
     let (client, target, mut request) = match check(state, &req.params, source, now).await? {
-        Checked::Redirect { url, .. } => return Ok(url),
+        Checked::Redirect {
+            url,
+            verified: true,
+            ..
+        } => return Ok(url),
+        // Nobody vouched for this client: its problem is shown to the
+        // person (by its code), never a redirect the page would follow.
+        Checked::Redirect {
+            verified: false,
+            problem: (code, description),
+            ..
+        } => return Err(AuthorizeError::Unvouched(code, description)),
         Checked::Valid(v) => (v.client, v.target, v.request),
     };
     if req.decision == Decision::Deny {
@@ -259,6 +280,7 @@ pub async fn without_screen(
         Checked::Redirect {
             url,
             verified: true,
+            ..
         } => return Ok(WithoutScreen::Redirect(url)),
         // RFC 9700 §4.11.2: nobody vouched for this client, so its URI gets
         // no visitor unseen: the consent screen shows the problem.
