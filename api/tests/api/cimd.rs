@@ -2,7 +2,7 @@
 //! SSRF rules), checked, cached, and used as the client's registration.
 
 use crate::doc_server::{Doc, DocServer};
-use crate::helpers::{spawn_app_with, TestApp, TestClient, CHALLENGE, VERIFIER};
+use crate::helpers::{spawn_app_with, TestApp, TestClient, CHALLENGE};
 use serde_json::json;
 use shared::TokenResponse;
 
@@ -57,20 +57,7 @@ async fn a_document_client_signs_in_and_gets_tokens() {
         secret: None,
         redirect_uri: "http://127.0.0.1:50111/callback".into(),
     };
-    let t: TokenResponse = app
-        .post_form(
-            "/api/oauth/token",
-            &client,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", &client.redirect_uri),
-                ("code_verifier", VERIFIER),
-            ],
-        )
-        .await
-        .typed()
-        .ok();
+    let t: TokenResponse = app.exchange_in_body(&client, &code).await.ok();
     let refreshed: TokenResponse = app
         .post_form(
             "/api/oauth/token",

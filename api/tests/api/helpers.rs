@@ -476,6 +476,23 @@ impl TestApp {
         send(self.http.post(self.url(path)).json(body)).await
     }
 
+    /// Exchanges a code with the credentials in the form body (how public
+    /// clients, such as URL-named ones, authenticate).
+    pub async fn exchange_in_body(&self, client: &TestClient, code: &str) -> Answer<TokenResponse> {
+        self.post_form(
+            "/api/oauth/token",
+            client,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", &client.redirect_uri),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await
+        .typed()
+    }
+
     /// Exchanges a code (form body, HTTP Basic).
     pub async fn exchange(&self, client: &TestClient, code: &str) -> Answer<TokenResponse> {
         self.post_form_basic(

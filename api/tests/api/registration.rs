@@ -503,20 +503,7 @@ async fn unvouched_clients_are_no_open_redirector() {
         secret: None,
         redirect_uri: "https://attacker.example/cb".into(),
     };
-    let t: TokenResponse = app
-        .post_form(
-            "/api/oauth/token",
-            &client,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", &client.redirect_uri),
-                ("code_verifier", VERIFIER),
-            ],
-        )
-        .await
-        .typed()
-        .ok();
+    let t: TokenResponse = app.exchange_in_body(&client, &code).await.ok();
     let hint = t.id_token.unwrap();
     let r = app
         .get(&format!(
