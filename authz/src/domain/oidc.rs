@@ -3,7 +3,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use shared::{Scope, ScopeSet};
 
@@ -245,10 +245,22 @@ pub struct CheckedLogout {
     pub expired: bool,
 }
 
+/// What an ID Token of ours says that logout reads (OpenID RP-Initiated
+/// Logout §2); a token without these is no hint.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct HintClaims {
+    pub iss: String,
+    pub sub: String,
+    #[serde(deserialize_with = "shared::one_or_many")]
+    pub aud: Vec<String>,
+    #[serde(default)]
+    pub exp: Option<i64>,
+}
+
 /// `hint` is None without an `id_token_hint`, `Some(None)` for one whose
 /// signature did not verify, `Some(Some(claims))` otherwise.
 pub fn check_logout(
-    hint: Option<Option<&serde_json::Value>>,
+    hint: Option<Option<&HintClaims>>,
     issuer: &str,
     client_id: Option<&str>,
     now: i64,
@@ -265,24 +277,18 @@ pub fn check_logout(
             expired: false,
         });
     };
-    if claims["iss"].as_str() != Some(issuer) {
+    if claims.iss != issuer {
         return Err(LogoutRejection::BadHint);
     }
-    let aud: Vec<&str> = match &claims["aud"] {
-        serde_json::Value::String(a) => vec![a.as_str()],
-        serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect(),
-        _ => return Err(LogoutRejection::BadHint),
-    };
-    let sub = claims["sub"].as_str().ok_or(LogoutRejection::BadHint)?;
     let client = match client_id {
-        Some(c) if aud.contains(&c) => c,
+        Some(c) if claims.aud.iter().any(|a| a == c) => c,
         Some(_) => return Err(LogoutRejection::ClientMismatch),
-        None => *aud.first().ok_or(LogoutRejection::BadHint)?,
+        None => claims.aud.first().ok_or(LogoutRejection::BadHint)?,
     };
     Ok(CheckedLogout {
-        sub: Some(sub.to_owned()),
+        sub: Some(claims.sub.clone()),
         client_id: Some(client.to_owned()),
-        expired: claims["exp"].as_i64().is_none_or(|exp| exp <= now),
+        expired: claims.exp.is_none_or(|exp| exp <= now),
     })
 }
 
@@ -348,7 +354,19 @@ mod tests {
 
     #[test]
     fn logout_hints_name_the_client_and_the_person() {
-        let claims = serde_json::json!({"iss": "https://as", "aud": "c1", "sub": "u1", "exp": 100});
+        let claims: HintClaims = serde_json::from_value(
+            serde_json::json!({"iss": "https://as", "aud": "c1", "sub": "u1", "exp": 100}),
+        )
+        .unwrap();
+        let many: HintClaims = serde_json::from_value(
+            serde_json::json!({"iss": "https://as", "aud": ["c1", "c2"], "sub": "u1"}),
+        )
+        .unwrap();
+        assert_eq!(many.aud, ["c1", "c2"], "aud: a string or an array");
+        assert!(
+            serde_json::from_value::<HintClaims>(serde_json::json!({"iss": "https://as"})).is_err(),
+            "no sub, no hint"
+        );
         let ok = check_logout(Some(Some(&claims)), "https://as", None, 0).unwrap();
         assert_eq!(
             (ok.sub.as_deref(), ok.client_id.as_deref(), ok.expired),
