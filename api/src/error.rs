@@ -97,11 +97,12 @@ impl ApiError {
                 ErrorCode::InvalidClient,
                 description.clone(),
             ),
+            // RFC 6750 §3.1: each error code has its status.
             ApiError::Bearer { code, description } => (
-                if *code == Some(ErrorCode::InsufficientScope) {
-                    StatusCode::FORBIDDEN
-                } else {
-                    StatusCode::UNAUTHORIZED
+                match code {
+                    Some(ErrorCode::InsufficientScope) => StatusCode::FORBIDDEN,
+                    Some(ErrorCode::InvalidRequest) => StatusCode::BAD_REQUEST,
+                    _ => StatusCode::UNAUTHORIZED,
                 },
                 code.unwrap_or(ErrorCode::InvalidToken),
                 description.clone(),

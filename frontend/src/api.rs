@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::{
     AppInfo, AuthConfig, AuthorizeRequest, AuthorizeResponse, ConnectedApps, Credentials,
-    ErrorBody, LogoutRequest, Me,
+    ErrorBody, LogoutConfirmation, Me,
 };
 
 async fn send(request: Result<Request, ApiError>) -> Result<Response, ApiError> {
@@ -110,7 +110,7 @@ pub async fn app_info(
 /// `POST /api/oauth/logout`: the person confirmed an app's sign-out request;
 /// the answer's `redirect_url` is checked by the server (a registered
 /// post-logout URI, or our signed-out page).
-pub async fn confirm_logout(request: &LogoutRequest) -> Result<AuthorizeResponse, ApiError> {
+pub async fn confirm_logout(request: &LogoutConfirmation) -> Result<AuthorizeResponse, ApiError> {
     json(post("/api/oauth/logout", request)).await
 }
 

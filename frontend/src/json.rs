@@ -410,8 +410,8 @@ mod tests {
     use serde::de::DeserializeOwned;
     use shared::{
         AppInfo, AuthConfig, AuthorizeParams, AuthorizeRequest, AuthorizeResponse, ConnectedApp,
-        ConnectedApps, Credentials, Decision, ErrorBody, LogoutRequest, Me, Password, Registration,
-        ResourceInfo, ScopeInfo,
+        ConnectedApps, Credentials, Decision, ErrorBody, LogoutConfirmation, Me, Password,
+        Registration, ResourceInfo, ScopeInfo,
     };
     use std::fmt::Debug;
     use wasm_bindgen_test::wasm_bindgen_test;
@@ -511,10 +511,8 @@ mod tests {
             decision: Decision::Deny,
             chosen_scope: None,
         });
-        round_trip(LogoutRequest {
-            id_token_hint: Some("a.b.c".into()),
-            state: Some("s".into()),
-            ..LogoutRequest::default()
+        round_trip(LogoutConfirmation {
+            query: "id_token_hint=a.b.c&state=s%20%22".into(),
         });
         let credentials = Credentials {
             email: "a@example.com".into(),

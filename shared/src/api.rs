@@ -29,21 +29,13 @@ pub struct Me {
     pub auth_age: i64,
 }
 
-/// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2), as the
-/// relying party sent it; the sign-out page posts it back once the person
-/// confirms.
+/// The sign-out page's confirmation of an RP-initiated logout (OpenID
+/// Connect RP-Initiated Logout 1.0 §2): the relying party's query exactly as
+/// it arrived, which the server reads as it reads the request itself (one
+/// parser, on the server).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogoutRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_token_hint: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_logout_redirect_uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ui_locales: Option<String>,
+pub struct LogoutConfirmation {
+    pub query: String,
 }
 
 /// `GET /api/auth/config`: what the sign-in page may offer.

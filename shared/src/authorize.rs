@@ -84,41 +84,43 @@ impl AuthorizeParams {
         "ui_locales",
     ];
 
-    fn slot(&mut self, name: &str) -> Option<(&'static str, &mut Option<String>)> {
+    fn slot(&mut self, name: &str) -> Option<&mut Option<String>> {
         Some(match name {
-            "client_id" => ("client_id", &mut self.client_id),
-            "redirect_uri" => ("redirect_uri", &mut self.redirect_uri),
-            "scope" => ("scope", &mut self.scope),
-            "state" => ("state", &mut self.state),
-            "code_challenge" => ("code_challenge", &mut self.code_challenge),
-            "code_challenge_method" => ("code_challenge_method", &mut self.code_challenge_method),
-            "response_type" => ("response_type", &mut self.response_type),
-            "nonce" => ("nonce", &mut self.nonce),
-            "prompt" => ("prompt", &mut self.prompt),
-            "max_age" => ("max_age", &mut self.max_age),
-            "login_hint" => ("login_hint", &mut self.login_hint),
-            "ui_locales" => ("ui_locales", &mut self.ui_locales),
+            "client_id" => &mut self.client_id,
+            "redirect_uri" => &mut self.redirect_uri,
+            "scope" => &mut self.scope,
+            "state" => &mut self.state,
+            "code_challenge" => &mut self.code_challenge,
+            "code_challenge_method" => &mut self.code_challenge_method,
+            "response_type" => &mut self.response_type,
+            "nonce" => &mut self.nonce,
+            "prompt" => &mut self.prompt,
+            "max_age" => &mut self.max_age,
+            "login_hint" => &mut self.login_hint,
+            "ui_locales" => &mut self.ui_locales,
             _ => return None,
         })
     }
 
-    /// Collects the parameters from decoded query pairs. RFC 6749 §3.1: a
-    /// parameter MUST NOT be repeated; unknown ones are ignored.
-    pub fn from_pairs(
-        pairs: impl IntoIterator<Item = (String, String)>,
+    /// Collects the parameters from decoded query pairs by the shared form
+    /// rules (`crate::form`): RFC 6749 §3.1, a parameter MUST NOT be
+    /// repeated, but `resource` (RFC 8707 §2) may; unknown ones are ignored.
+    pub fn from_pairs<K: AsRef<str>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Result<Self, AuthorizeProblem> {
         let mut params = AuthorizeParams::default();
-        for (name, value) in pairs {
-            if name == "resource" {
-                // RFC 8707 §2: may be given more than once.
-                params.resource.push(value);
+        for (name, values) in crate::form::group(pairs) {
+            let Some(known) = Self::NAMES.into_iter().find(|n| *n == name) else {
                 continue;
-            }
-            if let Some((name, slot)) = params.slot(&name) {
-                if slot.is_some() {
-                    return Err(AuthorizeProblem::Repeated(name));
+            };
+            match params.slot(known) {
+                // `resource`, the one list.
+                None => params.resource = values,
+                Some(slot) => {
+                    let value = crate::form::single(name, values)
+                        .map_err(|_| AuthorizeProblem::Repeated(known))?;
+                    *slot = Some(value);
                 }
-                *slot = Some(value);
             }
         }
         Ok(params)

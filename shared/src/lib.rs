@@ -9,6 +9,7 @@ pub mod api;
 pub mod authorize;
 pub mod consent;
 pub mod error;
+pub mod form;
 pub mod protocol;
 pub mod scope;
 pub mod secret;
@@ -21,6 +22,7 @@ pub use authorize::{
 };
 pub use consent::{may_skip_screen, Approval, MustAsk};
 pub use error::{ErrorBody, ErrorCode};
+pub use form::FormError;
 pub use protocol::*;
 pub use scope::{Scope, ScopeSet, UnknownScopes};
 pub use secret::{

@@ -15,7 +15,7 @@ use axum::response::Response;
 use axum_extra::extract::CookieJar;
 use ipnet::IpNet;
 use serde::de::DeserializeOwned;
-use shared::Me;
+use shared::{FormError, Me};
 use std::net::{IpAddr, SocketAddr};
 
 /// The session cookie's name.
@@ -125,33 +125,17 @@ where
     }
 }
 
-/// Decoded form or query pairs as a `T`. RFC 6749 §3.1: no parameter may be
-/// repeated, except `resource`, which RFC 8707 §2 lets a client give more
-/// than once (it becomes a list).
+/// Decoded form or query pairs as a `T`, by the shared form rules
+/// (`shared::form`): RFC 6749 §3.1, no parameter may be repeated, except a
+/// list (`resource`, which RFC 8707 §2 lets a client give more than once).
 fn from_pairs<'a, T: DeserializeOwned>(
     pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
     what: &str,
 ) -> ApiResult<T> {
-    let mut object = serde_json::Map::new();
-    for (name, value) in pairs {
-        if name == "resource" {
-            let list = object
-                .entry("resource")
-                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
-            if let serde_json::Value::Array(items) = list {
-                items.push(value.into_owned().into());
-            }
-        } else if object
-            .insert(name.clone().into_owned(), value.into_owned().into())
-            .is_some()
-        {
-            return Err(ApiError::invalid_request(format!(
-                "The parameter {name:?} appears more than once."
-            )));
-        }
-    }
-    serde_json::from_value(serde_json::Value::Object(object))
-        .map_err(|e| ApiError::invalid_request(format!("Invalid {what}: {e}")))
+    shared::form::from_pairs(pairs).map_err(|e| match e {
+        FormError::Repeated(_) => ApiError::invalid_request(e.to_string()),
+        FormError::Invalid(e) => ApiError::invalid_request(format!("Invalid {what}: {e}")),
+    })
 }
 
 /// A query string as a `T`, with the same rules as a form body (a repeated

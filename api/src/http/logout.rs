@@ -23,13 +23,23 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use axum_extra::extract::CookieJar;
-use shared::{AuthorizeResponse, ClientId, LogoutRequest};
+use shared::{AuthorizeResponse, ClientId, LogoutConfirmation};
 
 /// Where the person lands when no relying party takes them back.
 const SIGNED_OUT: &str = "/auth/signed-out";
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/oauth/logout", get(get_logout).post(post_logout))
+}
+
+/// RP-initiated logout's parameters (RP-Initiated Logout 1.0 §2), as the
+/// relying party sent them.
+#[derive(Debug, Default, serde::Deserialize)]
+struct LogoutRequest {
+    id_token_hint: Option<String>,
+    client_id: Option<String>,
+    post_logout_redirect_uri: Option<String>,
+    state: Option<String>,
 }
 
 /// What a valid logout request resolves to.
@@ -144,23 +154,8 @@ fn logout_request(form: &[u8]) -> ApiResult<LogoutRequest> {
             "The form is not urlencoded: it has raw spaces or control characters.",
         ));
     }
-    let mut req = LogoutRequest::default();
-    for (k, v) in url::form_urlencoded::parse(form) {
-        let slot = match k.as_ref() {
-            "id_token_hint" => &mut req.id_token_hint,
-            "client_id" => &mut req.client_id,
-            "post_logout_redirect_uri" => &mut req.post_logout_redirect_uri,
-            "state" => &mut req.state,
-            "ui_locales" => &mut req.ui_locales,
-            _ => continue,
-        };
-        if slot.replace(v.into_owned()).is_some() {
-            return Err(ApiError::invalid_request(format!(
-                "{k} appears more than once."
-            )));
-        }
-    }
-    Ok(req)
+    shared::form::from_pairs(url::form_urlencoded::parse(form))
+        .map_err(|e| ApiError::invalid_request(e.to_string()))
 }
 
 /// RP-Initiated Logout §2 (a form POST from the relying party), or the
@@ -192,9 +187,10 @@ async fn confirm_logout(
     body: &[u8],
 ) -> ApiResult<Response> {
     SameOrigin::check(&state, headers)?;
-    let req: LogoutRequest = serde_json::from_slice(body).map_err(|e| {
-        ApiError::invalid_request(format!("The body is not a logout request ({e})."))
+    let confirmed: LogoutConfirmation = serde_json::from_slice(body).map_err(|e| {
+        ApiError::invalid_request(format!("The body is not a logout confirmation ({e})."))
     })?;
+    let req = logout_request(confirmed.query.as_bytes())?;
     let resolved = resolve(&state, &req, now).await?;
     let jar = end_session(&state, jar).await?;
     Ok((

@@ -67,13 +67,22 @@ fn presented_token(method: &Method, headers: &HeaderMap, body: &[u8]) -> ApiResu
             Some(token.trim().to_owned())
         }
     };
-    let form = (*method == Method::POST && !body.is_empty())
-        .then(|| {
-            url::form_urlencoded::parse(body)
-                .find(|(k, _)| k == "access_token")
-                .map(|(_, v)| v.into_owned())
-        })
-        .flatten();
+    // RFC 6750 §2.2: the form-encoded body parameter.
+    #[derive(serde::Deserialize)]
+    struct BearerForm {
+        access_token: Option<String>,
+    }
+    let form = match *method == Method::POST && !body.is_empty() {
+        true => {
+            shared::form::from_pairs::<BearerForm, _, _>(url::form_urlencoded::parse(body))
+                .map_err(|e| ApiError::Bearer {
+                    code: Some(ErrorCode::InvalidRequest),
+                    description: e.to_string().into(),
+                })?
+                .access_token
+        }
+        false => None,
+    };
     match (header, form) {
         (Some(_), Some(_)) => Err(bearer(
             Some(ErrorCode::InvalidRequest),

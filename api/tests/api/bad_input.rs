@@ -1,6 +1,6 @@
 //! Bad input of any kind gets a 4xx with the one error shape: never a 500.
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, Reply};
 
 #[tokio::test]
 async fn malformed_requests_get_clear_4xx_errors() {
@@ -214,4 +214,83 @@ async fn emails_with_control_characters_are_refused() {
             r.body
         );
     }
+}
+
+/// RFC 6749 §3.1, one reading of forms everywhere (`shared::form`): a
+/// repeated parameter is a clear `invalid_request` at every endpoint that
+/// reads a form or a query, naming the parameter; `resource` (RFC 8707 §2)
+/// may repeat.
+#[tokio::test]
+async fn a_repeated_parameter_is_refused_everywhere_a_form_is_read() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    let code = app.get_code(&client).await;
+    let repeated = |r: &Reply, name: &str| {
+        assert_eq!((r.status, r.error()), (400, "invalid_request"), "{name}");
+        assert!(
+            r.body["error_description"].as_str().unwrap().contains(name),
+            "{:?}",
+            r.body
+        );
+    };
+    let form = |pairs: &[(&str, &str)]| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    };
+    let token = app
+        .post_raw(
+            "/api/oauth/token",
+            "application/x-www-form-urlencoded",
+            form(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("code", &code),
+            ]),
+        )
+        .await;
+    repeated(&token, "code");
+    let introspect = app
+        .post_raw(
+            "/api/oauth/introspect",
+            "application/x-www-form-urlencoded",
+            form(&[("token", "a"), ("token", "b")]),
+        )
+        .await;
+    repeated(&introspect, "token");
+    let userinfo = app
+        .post_raw(
+            "/api/oauth/userinfo",
+            "application/x-www-form-urlencoded",
+            form(&[("access_token", "a"), ("access_token", "b")]),
+        )
+        .await;
+    repeated(&userinfo, "access_token");
+    let logout = app
+        .get(&format!(
+            "/api/oauth/logout?{}",
+            form(&[("state", "a"), ("state", "b")])
+        ))
+        .await;
+    repeated(&logout, "state");
+    let authorize = app
+        .get(&format!(
+            "/api/oauth/authorize?{}",
+            form(&[("client_id", &client.client_id), ("client_id", "x")])
+        ))
+        .await;
+    repeated(&authorize, "client_id");
+    // A list takes every value: two resources are two (unknown) resources.
+    let resources = app
+        .get(&format!(
+            "/api/oauth/app/{}?{}",
+            client.client_id,
+            form(&[
+                ("redirect_uri", &client.redirect_uri),
+                ("resource", "https://one.example/"),
+                ("resource", "https://two.example/"),
+            ])
+        ))
+        .await;
+    assert_eq!(resources.status, 200, "{:?}", resources.body);
 }

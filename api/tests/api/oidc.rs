@@ -533,7 +533,7 @@ async fn rp_initiated_logout_signs_out_and_goes_back_only_to_a_registered_uri() 
     let confirm = app
         .post_json(
             "/api/oauth/logout",
-            &json!({"id_token_hint": hint, "post_logout_redirect_uri": "https://evil.example/bye"}),
+            &json!({"query": format!("id_token_hint={hint}&post_logout_redirect_uri={}", enc("https://evil.example/bye"))}),
         )
         .await;
     assert_eq!((confirm.status, confirm.error()), (400, "invalid_request"));
@@ -585,7 +585,11 @@ async fn logout_without_a_hint_asks_first() {
     let r = app
         .post_json(
             "/api/oauth/logout",
-            &json!({"client_id": client.client_id, "post_logout_redirect_uri": "https://app.example.com/bye", "state": "z"}),
+            &json!({"query": format!(
+                "client_id={}&post_logout_redirect_uri={}&state=z",
+                client.client_id,
+                url::form_urlencoded::byte_serialize(b"https://app.example.com/bye").collect::<String>()
+            )}),
         )
         .await;
     assert_eq!(r.status, 200);
@@ -594,8 +598,15 @@ async fn logout_without_a_hint_asks_first() {
         "https://app.example.com/bye?state=z"
     );
     assert_eq!(app.get("/api/auth/me").await.status, 401);
-    let r = app.post_json("/api/oauth/logout", &json!({})).await;
+    let r = app
+        .post_json("/api/oauth/logout", &json!({"query": ""}))
+        .await;
     assert_eq!(r.body["redirect_url"], "/auth/signed-out");
+    // The confirmation is read by the very rules of the request itself.
+    let r = app
+        .post_json("/api/oauth/logout", &json!({"query": "state=a&state=b"}))
+        .await;
+    assert_eq!((r.status, r.error()), (400, "invalid_request"));
 }
 
 #[tokio::test]

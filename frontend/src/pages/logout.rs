@@ -5,29 +5,12 @@ use super::ErrorPage;
 use crate::api;
 use crate::components::Card;
 use crate::dom::{leave_to, set_title};
-use crate::logic::flow::api_problem;
+use crate::logic::flow::{api_problem, redirect_host};
 use crate::logic::query::parse_query;
 use crate::logic::text::t;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::LogoutRequest;
-
-/// The relying party's logout request, from the query.
-fn request_from(query: &str) -> LogoutRequest {
-    let mut req = LogoutRequest::default();
-    for (k, v) in parse_query(query) {
-        let slot = match k.as_str() {
-            "id_token_hint" => &mut req.id_token_hint,
-            "client_id" => &mut req.client_id,
-            "post_logout_redirect_uri" => &mut req.post_logout_redirect_uri,
-            "state" => &mut req.state,
-            "ui_locales" => &mut req.ui_locales,
-            _ => continue,
-        };
-        *slot = Some(v);
-    }
-    req
-}
+use shared::{LogoutConfirmation, RedirectUri};
 
 /// Asks before signing out (a link on any site must not sign people out);
 /// the server checks the request and says where to go next.
@@ -35,13 +18,23 @@ fn request_from(query: &str) -> LogoutRequest {
 pub fn LogoutPage() -> impl IntoView {
     let t = t();
     set_title(t.sign_out);
-    let req = StoredValue::new(request_from(&crate::dom::query()));
+    // The relying party's query goes back to the server as it came; the
+    // server reads it (and decides where to go) by its own rules.
+    let query = crate::dom::query();
+    // Where the server will send the browser once signed out, if it agrees
+    // the address is the app's: the person sees the host before confirming.
+    let host = parse_query(&query)
+        .into_iter()
+        .find(|(k, _)| k == "post_logout_redirect_uri")
+        .and_then(|(_, uri)| RedirectUri::parse(&uri))
+        .map(|uri| redirect_host(&uri));
+    let confirmation = StoredValue::new(LogoutConfirmation { query });
     let problem = RwSignal::new(None);
     let busy = RwSignal::new(false);
     let sign_out = move |_| {
         busy.set(true);
         spawn_local(async move {
-            match api::confirm_logout(&req.get_value()).await {
+            match api::confirm_logout(&confirmation.get_value()).await {
                 Ok(r) => leave_to(&r.redirect_url),
                 Err(e) => {
                     problem.set(Some(api_problem(&e)));
@@ -52,10 +45,24 @@ pub fn LogoutPage() -> impl IntoView {
     };
     move || match problem.get() {
         Some(problem) => view! { <ErrorPage problem/> }.into_any(),
-        None => view! {
+        None => {
+            let destination = host.clone().map(|host| {
+                view! {
+                    <dl class="facts">
+                        <div class="fact">
+                            <dt>{t.sent_to}</dt>
+                            <dd>
+                                <span class="fact__value" data-testid="redirect-host">{host}</span>
+                            </dd>
+                        </div>
+                    </dl>
+                }
+            });
+            view! {
             <Card>
                 <h1 id="title">{t.sign_out_title}</h1>
                 <p>{t.sign_out_asked}</p>
+                {destination}
                 <div class="actions">
                     <a class="button button--secondary" href="/">{t.stay_signed_in}</a>
                     <button
@@ -68,8 +75,9 @@ pub fn LogoutPage() -> impl IntoView {
                     </button>
                 </div>
             </Card>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }
 
