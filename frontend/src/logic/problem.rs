@@ -49,6 +49,19 @@ impl ProblemKind {
         }
     }
 
+    /// The kind's name, for `data-problem` (tests and bug reports).
+    pub fn id(self) -> &'static str {
+        match self {
+            ProblemKind::InvalidRequest => "InvalidRequest",
+            ProblemKind::AppNotFound => "AppNotFound",
+            ProblemKind::InvalidRedirectUri => "InvalidRedirectUri",
+            ProblemKind::InvalidScopes => "InvalidScopes",
+            ProblemKind::Refused => "Refused",
+            ProblemKind::Unavailable => "Unavailable",
+            ProblemKind::PageNotFound => "PageNotFound",
+        }
+    }
+
     pub fn retryable(self) -> bool {
         matches!(self, ProblemKind::Unavailable)
     }

@@ -43,7 +43,7 @@ pub fn ErrorPage(
     });
     view! {
         <Card class="card--error">
-            <div class="error" data-problem=format!("{kind:?}")>
+            <div class="error" data-problem=kind.id()>
                 <span class="error__icon" aria-hidden="true">"!"</span>
                 <h1 id="title">{kind.title()}</h1>
                 <p>{kind.explanation()}</p>
