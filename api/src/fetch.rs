@@ -35,7 +35,7 @@ pub struct MetadataFetcher {
 
 impl MetadataFetcher {
     pub fn new(config: &Config) -> Result<Self, FetcherError> {
-        let timeout = Duration::from_secs(config.cimd_timeout.max(1));
+        let timeout = Duration::from_secs(config.cimd.cimd_timeout.max(1));
         let mut builder = reqwest::Client::builder()
             .https_only(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -44,9 +44,9 @@ impl MetadataFetcher {
             .connect_timeout(timeout)
             .user_agent(concat!("autogpt-oauth/", env!("CARGO_PKG_VERSION")))
             .dns_resolver(Arc::new(CheckedResolver {
-                allow_loopback: config.cimd_allow_loopback,
+                allow_loopback: config.cimd.cimd_allow_loopback,
             }));
-        if let Some(path) = &config.cimd_extra_root_ca {
+        if let Some(path) = &config.cimd.cimd_extra_root_ca {
             let err = |why: String| FetcherError {
                 path: path.display().to_string(),
                 why,
@@ -67,7 +67,7 @@ impl MetadataFetcher {
         })?;
         Ok(MetadataFetcher {
             client,
-            allow_loopback: config.cimd_allow_loopback,
+            allow_loopback: config.cimd.cimd_allow_loopback,
             timeout,
             permits: Semaphore::new(CONCURRENT_FETCHES),
         })

@@ -34,9 +34,9 @@ impl Application {
     /// With port 0 the OS picks a free port; `local_addr` tells which.
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let db = Db::connect_with(
-            &config.database_url,
+            &config.database.database_url,
             config.pool_size(),
-            std::time::Duration::from_secs(config.database_timeout.max(1)),
+            std::time::Duration::from_secs(config.database.database_timeout.max(1)),
         )
         .await?;
         Self::build_with(config, db, Arc::new(SystemClock)).await
@@ -58,6 +58,7 @@ impl Application {
         let fetcher = fetch::MetadataFetcher::new(&config)?;
         let keys = keys::Keys::new(keys::Sealer::new(
             config
+                .tokens
                 .signing_key_encryption_key
                 .as_ref()
                 .map(|k| k.0.as_str()),
@@ -85,13 +86,13 @@ impl Application {
         let sweeper = tokio::spawn(sweep_expired(self.state.clone()));
         let limits = server::Limits {
             header_read_timeout: std::time::Duration::from_secs(
-                self.state.config.header_read_timeout.max(1),
+                self.state.config.transport.header_read_timeout.max(1),
             ),
-            max_connections: self.state.config.max_connections,
+            max_connections: self.state.config.transport.max_connections,
             request_timeout: std::time::Duration::from_secs(
-                self.state.config.request_timeout.max(1),
+                self.state.config.transport.request_timeout.max(1),
             ),
-            http2: self.state.config.http2,
+            http2: self.state.config.transport.http2,
         };
         let app = build_router(self.state);
         let result = server::serve(self.listener, app, limits, shutdown).await;
@@ -104,7 +105,7 @@ impl Application {
 /// `cleanup_interval` seconds; while the database is down, checks every
 /// second whether it is back (so the outage is logged as over once).
 async fn sweep_expired(state: AppState) {
-    let period = std::time::Duration::from_secs(state.config.cleanup_interval.max(1));
+    let period = std::time::Duration::from_secs(state.config.database.cleanup_interval.max(1));
     let mut ticker = tokio::time::interval(period);
     let mut health = tokio::time::interval(std::time::Duration::from_secs(1));
     loop {
@@ -119,16 +120,17 @@ async fn sweep_expired(state: AppState) {
         }
         let c = &state.config;
         let longest_limit = c
+            .limits
             .auth_failure_window
-            .max(c.signup_window)
-            .max(c.registration_window);
+            .max(c.limits.signup_window)
+            .max(c.registration.registration_window);
         match state
             .db
             .delete_expired(
                 state.now(),
-                c.auth_code_ttl,
+                c.tokens.auth_code_ttl,
                 longest_limit,
-                c.unused_registration_ttl,
+                c.registration.unused_registration_ttl,
             )
             .await
         {

@@ -72,8 +72,11 @@ impl AppState {
         keys: Keys,
     ) -> Self {
         let hasher = Hasher::new(
-            config.hash_workers.unwrap_or_else(Hasher::default_workers),
-            config.hash_queue,
+            config
+                .limits
+                .hash_workers
+                .unwrap_or_else(Hasher::default_workers),
+            config.limits.hash_queue,
         );
         AppState {
             db,

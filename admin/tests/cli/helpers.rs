@@ -186,7 +186,7 @@ pub struct TestApi {
 impl TestApi {
     pub async fn spawn(db: &TestDb) -> TestApi {
         let mut config = api::config::Config::for_tests(&db.url);
-        config.database_max_connections = Some(4);
+        config.database.database_max_connections = Some(4);
         let app = api::Application::build(config).await.expect("API starts");
         let base = format!("http://{}", app.local_addr().expect("bound"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

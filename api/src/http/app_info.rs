@@ -65,7 +65,7 @@ async fn get_app(
         .collect();
     let known = resources::find_by_uris(&state.db, &requested).await?;
     let redirect_uris = apps::redirect_uris(&state.db, &client.oauth_app_id).await?;
-    let policy = client.policy(state.config.pkce_plain_enabled);
+    let policy = client.policy(state.config.tokens.pkce_plain_enabled);
     // What the person allowed before, so the screen can mark what is new.
     let consent = match &user {
         Some(me) => consents::find(&state.db, &me.user_id, &client.oauth_app_id).await?,
@@ -84,7 +84,7 @@ async fn get_app(
             .iter()
             .filter_map(|r| ResourceUri::parse(&as_asked(r, &requested)))
             .collect(),
-        remembers: state.config.remember_consent
+        remembers: state.config.tokens.remember_consent
             && client.registration.is_verified()
             && can_be_remembered(&client, &redirect_uris),
         client_host: (client.registration == Registration::MetadataDocument)

@@ -26,7 +26,7 @@ fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
         // never on a cross-site POST.
         .same_site(SameSite::Lax)
         .secure(state.secure_cookies())
-        .max_age(time::Duration::seconds(state.config.session_ttl))
+        .max_age(time::Duration::seconds(state.config.tokens.session_ttl))
         .build()
 }
 
@@ -43,7 +43,7 @@ pub async fn start_session(
         &crypto::sha256_hex(id.secret()),
         user_id,
         now,
-        now + state.config.session_ttl,
+        now + state.config.tokens.session_ttl,
     )
     .await?;
     Ok(jar.add(session_cookie(state, id.into_secret())))

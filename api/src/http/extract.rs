@@ -207,7 +207,7 @@ impl FromRequestParts<AppState> for ClientAddr {
         Ok(ClientAddr(client_address(
             peer,
             &forwarded.join(","),
-            &state.config.trusted_proxies,
+            &state.config.transport.trusted_proxies,
         )))
     }
 }

@@ -28,7 +28,7 @@ async fn get_metadata(State(state): State<AppState>) -> Json<ServerMetadata> {
     let issuer = state.issuer.to_string();
     let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let auth_methods = strings(&["client_secret_basic", "client_secret_post", "none"]);
-    let pkce = if state.config.pkce_plain_enabled {
+    let pkce = if state.config.tokens.pkce_plain_enabled {
         strings(&["S256", "plain"])
     } else {
         strings(&["S256"])
@@ -47,9 +47,9 @@ async fn get_metadata(State(state): State<AppState>) -> Json<ServerMetadata> {
         introspection_endpoint_auth_methods_supported: auth_methods.clone(),
         revocation_endpoint_auth_methods_supported: auth_methods,
         authorization_response_iss_parameter_supported: true,
-        registration_endpoint: (state.config.registration == RegistrationMode::Open)
+        registration_endpoint: (state.config.registration.mode == RegistrationMode::Open)
             .then(|| format!("{issuer}/api/oauth/register")),
-        client_id_metadata_document_supported: state.config.cimd_enabled,
+        client_id_metadata_document_supported: state.config.cimd.cimd_enabled,
         jwks_uri: format!("{issuer}/api/oauth/jwks"),
         userinfo_endpoint: format!("{issuer}/api/oauth/userinfo"),
         end_session_endpoint: format!("{issuer}/api/oauth/logout"),

@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 async fn get_jwks(State(state): State<AppState>, Now(now): Now) -> ApiResult<Response> {
     let jwks = state
         .keys
-        .jwks(&state.db, now, state.config.id_token_ttl)
+        .jwks(&state.db, now, state.config.tokens.id_token_ttl)
         .await?;
     let mut response = Json(jwks).into_response();
     // Cached no longer than a new key is published before it signs.

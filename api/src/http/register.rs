@@ -68,7 +68,7 @@ async fn create_registration(
                 .next()
                 .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
         });
-    if !json && state.config.registration != RegistrationMode::Off {
+    if !json && state.config.registration.mode != RegistrationMode::Off {
         return Err(ApiError::BadRequest(
             ErrorCode::InvalidClientMetadata,
             "Send the client metadata as JSON (Content-Type: application/json).".into(),

@@ -299,7 +299,7 @@ async fn a_decision_is_required_and_never_defaults_to_approve() {
 
 #[tokio::test]
 async fn plain_pkce_can_be_switched_off() {
-    let app = spawn_app_with(|c| c.pkce_plain_enabled = false).await;
+    let app = spawn_app_with(|c| c.tokens.pkce_plain_enabled = false).await;
     let client = app.default_app().await;
     app.signup("ada@example.com").await;
     let r = app

@@ -12,8 +12,8 @@ const REDIRECT: &str = "http://127.0.0.1:33418/callback";
 async fn app_for(docs: &DocServer, more: impl FnOnce(&mut api::config::Config)) -> TestApp {
     let ca = docs.ca_file.path().to_owned();
     spawn_app_with(move |c| {
-        c.cimd_extra_root_ca = Some(ca);
-        c.cimd_allow_loopback = true;
+        c.cimd.cimd_extra_root_ca = Some(ca);
+        c.cimd.cimd_allow_loopback = true;
         more(c);
     })
     .await
@@ -129,7 +129,7 @@ async fn documents_are_cached_within_bounds_and_failures_never() {
 #[tokio::test]
 async fn every_unusable_document_is_refused() {
     let docs = DocServer::start().await;
-    let app = app_for(&docs, |c| c.max_source_failures = 1000).await;
+    let app = app_for(&docs, |c| c.limits.max_source_failures = 1000).await;
     let url = |p: &str| docs.url(p);
     let good = |p: &str| json!({"client_id": url(p), "redirect_uris": [REDIRECT]});
     let mut big = good("/big");
@@ -243,7 +243,7 @@ async fn private_and_special_addresses_are_never_fetched() {
     let id = docs.serve_client("/c.json", REDIRECT);
     // Trusting the CA but not loopback: the name resolves to 127.0.0.1 and is refused.
     let ca = docs.ca_file.path().to_owned();
-    let app = spawn_app_with(move |c| c.cimd_extra_root_ca = Some(ca)).await;
+    let app = spawn_app_with(move |c| c.cimd.cimd_extra_root_ca = Some(ca)).await;
     let r = app.get(&app_path(&id)).await;
     assert_eq!((r.status, r.error()), (400, "invalid_client"));
     // The same words as for an unreachable host: which internal names
@@ -278,10 +278,13 @@ async fn private_and_special_addresses_are_never_fetched() {
 async fn operators_allow_and_block_hosts() {
     let docs = DocServer::start().await;
     let id = docs.serve_client("/c.json", REDIRECT);
-    let blocked = app_for(&docs, |c| c.cimd_blocked_hosts = vec!["localhost".into()]).await;
+    let blocked = app_for(&docs, |c| {
+        c.cimd.cimd_blocked_hosts = vec!["localhost".into()]
+    })
+    .await;
     assert_eq!(blocked.get(&app_path(&id)).await.error(), "invalid_client");
     let elsewhere = app_for(&docs, |c| {
-        c.cimd_allowed_hosts = vec!["*.trusted.example".into()]
+        c.cimd.cimd_allowed_hosts = vec!["*.trusted.example".into()]
     })
     .await;
     assert_eq!(
@@ -289,9 +292,12 @@ async fn operators_allow_and_block_hosts() {
         "invalid_client"
     );
     assert_eq!(docs.hits(), 0);
-    let allowed = app_for(&docs, |c| c.cimd_allowed_hosts = vec!["localhost".into()]).await;
+    let allowed = app_for(&docs, |c| {
+        c.cimd.cimd_allowed_hosts = vec!["localhost".into()]
+    })
+    .await;
     assert_eq!(allowed.get(&app_path(&id)).await.status, 200);
-    let off = app_for(&docs, |c| c.cimd_enabled = false).await;
+    let off = app_for(&docs, |c| c.cimd.cimd_enabled = false).await;
     assert_eq!(
         off.get(&app_path(&id)).await.status,
         404,
@@ -305,7 +311,7 @@ async fn operators_allow_and_block_hosts() {
 async fn an_untrusted_certificate_is_unreachable() {
     let docs = DocServer::start().await;
     let id = docs.serve_client("/c.json", REDIRECT);
-    let app = spawn_app_with(|c| c.cimd_allow_loopback = true).await;
+    let app = spawn_app_with(|c| c.cimd.cimd_allow_loopback = true).await;
     let r = app.get(&app_path(&id)).await;
     assert_eq!(r.error(), "invalid_client");
     assert!(r.body["error_description"]
@@ -320,7 +326,7 @@ async fn an_untrusted_certificate_is_unreachable() {
 async fn documents_count_against_the_client_cap() {
     let docs = DocServer::start().await;
     let id = docs.serve_client("/capped.json", REDIRECT);
-    let app = app_for(&docs, |c| c.max_dynamic_clients = 1).await;
+    let app = app_for(&docs, |c| c.registration.max_dynamic_clients = 1).await;
     let r = app
         .post_json_backend(
             "/api/oauth/register",

@@ -115,7 +115,7 @@ async fn a_covered_request_of_a_verified_app_continues_without_the_screen() {
 
 #[tokio::test]
 async fn the_operator_can_turn_remembering_off() {
-    let app = spawn_app_with(|c| c.remember_consent = false).await;
+    let app = spawn_app_with(|c| c.tokens.remember_consent = false).await;
     let client = app.default_app().await;
     app.signup("ada@example.com").await.ok();
     app.authorize(&body(&app, &client, "READ_GRAPH", "approve"))

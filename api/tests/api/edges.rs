@@ -170,7 +170,7 @@ async fn probes_say_whether_the_process_and_the_database_are_up() {
 
 #[tokio::test]
 async fn slow_clients_are_cut_off_and_others_are_served_meanwhile() {
-    let app = spawn_app_with(|c| c.header_read_timeout = 1).await;
+    let app = spawn_app_with(|c| c.transport.header_read_timeout = 1).await;
     let addr = app.base.trim_start_matches("http://").to_owned();
     // A small slowloris: connections that never finish their headers, and
     // some that never send anything at all.
@@ -262,12 +262,13 @@ impl Cuttable {
 async fn behind(base: &TestApp, proxy: &Cuttable) -> TestApp {
     let mut config = (*base.state.config).clone();
     let schema = config
+        .database
         .database_url
         .split("search_path%3D")
         .nth(1)
         .unwrap()
         .to_owned();
-    config.database_url = format!(
+    config.database.database_url = format!(
         "postgres://postgres@127.0.0.1:{}/test?options=-c%20search_path%3D{schema}",
         proxy.port
     );
@@ -324,13 +325,13 @@ async fn a_held_sqlite_lock_answers_queued_writes_fast_with_503() {
         return;
     }
     use sqlx::{Connection, Executor};
-    let app = spawn_app_with(|c| c.database_timeout = 1).await;
+    let app = spawn_app_with(|c| c.database.database_timeout = 1).await;
     let client = app.default_app().await;
     let mut codes = Vec::new();
     for _ in 0..8 {
         codes.push(app.get_code(&client).await);
     }
-    let mut holder = sqlx::AnyConnection::connect(&app.state.config.database_url)
+    let mut holder = sqlx::AnyConnection::connect(&app.state.config.database.database_url)
         .await
         .unwrap();
     holder.execute("begin immediate").await.unwrap();
@@ -425,7 +426,7 @@ async fn over_https_the_cookie_is_host_only_and_hsts_is_sent() {
 /// closed within the request deadline; everyone else is served meanwhile.
 #[tokio::test]
 async fn a_body_that_never_comes_is_cut_off_at_the_deadline() {
-    let app = spawn_app_with(|c| c.request_timeout = 2).await;
+    let app = spawn_app_with(|c| c.transport.request_timeout = 2).await;
     let addr = app.base.trim_start_matches("http://").to_owned();
     let mut stalled = Vec::new();
     for _ in 0..20 {

@@ -9,7 +9,7 @@ use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_first_authentications_of_one_client_costs_one_scrypt() {
-    let app = spawn_app_with(|c| c.hash_workers = Some(1)).await;
+    let app = spawn_app_with(|c| c.limits.hash_workers = Some(1)).await;
     let client = app.default_app().await;
     let before = app.state.hasher.stats();
     let replies = join_all((0..32).map(|_| app.introspect(&client, "agpt_xt_unknown"))).await;
@@ -24,9 +24,9 @@ async fn a_burst_of_first_authentications_of_one_client_costs_one_scrypt() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_sign_ins_is_bounded_and_the_overflow_gets_503() {
     let app = spawn_app_with(|c| {
-        c.hash_workers = Some(2);
-        c.hash_queue = 4;
-        c.max_auth_failures = 1000;
+        c.limits.hash_workers = Some(2);
+        c.limits.hash_queue = 4;
+        c.limits.max_auth_failures = 1000;
     })
     .await;
     app.signup("ada@example.com").await.ok();

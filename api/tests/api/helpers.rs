@@ -142,9 +142,9 @@ impl TestApp {
 
 pub async fn start(config: Config, dir: Option<tempfile::TempDir>) -> TestApp {
     let db = Db::connect_with(
-        &config.database_url,
+        &config.database.database_url,
         config.pool_size(),
-        std::time::Duration::from_secs(config.database_timeout.max(1)),
+        std::time::Duration::from_secs(config.database.database_timeout.max(1)),
     )
     .await
     .expect("database");

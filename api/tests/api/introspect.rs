@@ -53,7 +53,7 @@ async fn json_bodies_with_client_secret_post_work_too() {
 
 #[tokio::test]
 async fn anything_not_an_active_own_token_is_just_inactive() {
-    let app = spawn_app_with(|c| c.access_token_ttl = 60).await;
+    let app = spawn_app_with(|c| c.tokens.access_token_ttl = 60).await;
     let client = app.default_app().await;
     let other = app.default_app().await;
     let t = app.tokens(&client).await;

@@ -18,7 +18,7 @@ async fn login_from(app: &TestApp, email: &str, password: &str, forwarded: Optio
 
 #[tokio::test]
 async fn a_lockout_is_shared_by_every_instance_and_survives_a_restart() {
-    let a = spawn_app_with(|c| c.max_auth_failures = 3).await;
+    let a = spawn_app_with(|c| c.limits.max_auth_failures = 3).await;
     let b = a.another_instance().await;
     a.signup("ada@example.com").await.ok();
     for app in [&a, &b, &a] {
@@ -38,15 +38,15 @@ async fn a_lockout_is_shared_by_every_instance_and_survives_a_restart() {
         429
     );
     // Until the window ends.
-    b.clock.advance(b.state.config.auth_failure_window);
+    b.clock.advance(b.state.config.limits.auth_failure_window);
     assert_eq!(b.login("ada@example.com", PASSWORD).await.status, 200);
 }
 
 #[tokio::test]
 async fn password_spraying_from_one_source_is_stopped() {
     let app = spawn_app_with(|c| {
-        c.max_source_failures = 10;
-        c.max_signups_per_source = 100;
+        c.limits.max_source_failures = 10;
+        c.limits.max_signups_per_source = 100;
     })
     .await;
     for i in 0..12 {
@@ -79,9 +79,9 @@ async fn password_spraying_from_one_source_is_stopped() {
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_forwarded_address_is_the_source() {
     let app = spawn_app_with(|c| {
-        c.max_source_failures = 3;
-        c.max_signups_per_source = 100;
-        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        c.limits.max_source_failures = 3;
+        c.limits.max_signups_per_source = 100;
+        c.transport.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
     })
     .await;
     app.signup("ada@example.com").await.ok();
@@ -114,22 +114,22 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_the_source() {
 
 #[tokio::test]
 async fn sign_ups_are_limited_per_source() {
-    let app = spawn_app_with(|c| c.max_signups_per_source = 3).await;
+    let app = spawn_app_with(|c| c.limits.max_signups_per_source = 3).await;
     for i in 0..3 {
         assert_eq!(app.signup(&format!("p{i}@example.com")).await.status, 201);
     }
     let r = app.signup("p3@example.com").await;
     assert_eq!((r.status, r.error()), (429, "too_many_requests"));
     assert_eq!(app.count("app_user").await, 3);
-    app.clock.advance(app.state.config.signup_window);
+    app.clock.advance(app.state.config.limits.signup_window);
     assert_eq!(app.signup("p3@example.com").await.status, 201);
 }
 
 #[tokio::test]
 async fn client_authentication_failures_are_limited_per_source_too() {
     let app = spawn_app_with(|c| {
-        c.max_source_failures = 4;
-        c.max_auth_failures = 100;
+        c.limits.max_source_failures = 4;
+        c.limits.max_auth_failures = 100;
     })
     .await;
     let form = [
@@ -162,7 +162,7 @@ async fn client_authentication_failures_are_limited_per_source_too() {
 
 #[tokio::test]
 async fn a_flood_of_unknown_client_ids_does_not_unlock_an_account() {
-    let app = spawn_app_with(|c| c.max_source_failures = 1_000_000).await;
+    let app = spawn_app_with(|c| c.limits.max_source_failures = 1_000_000).await;
     app.signup("ada@example.com").await.ok();
     for _ in 0..5 {
         login_from(&app, "ada@example.com", "wrong", None).await;
@@ -207,15 +207,15 @@ async fn expired_windows_are_swept() {
         app.count("auth_failure").await >= 2,
         "account + source, and the sign-up"
     );
-    app.clock.advance(app.state.config.signup_window + 1);
+    app.clock.advance(app.state.config.limits.signup_window + 1);
     let c = &app.state.config;
     app.state
         .db
         .delete_expired(
             app.state.now(),
-            c.auth_code_ttl,
-            c.auth_failure_window.max(c.signup_window),
-            c.unused_registration_ttl,
+            c.tokens.auth_code_ttl,
+            c.limits.auth_failure_window.max(c.limits.signup_window),
+            c.registration.unused_registration_ttl,
         )
         .await
         .unwrap();
@@ -228,8 +228,8 @@ async fn expired_windows_are_swept() {
 #[tokio::test]
 async fn nobody_can_lock_a_confidential_client_out() {
     let app = spawn_app_with(|c| {
-        c.max_auth_failures = 5;
-        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        c.limits.max_auth_failures = 5;
+        c.transport.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
     })
     .await;
     let client = app.default_app().await;
@@ -269,8 +269,8 @@ async fn nobody_can_lock_a_confidential_client_out() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_parallel_burst_gets_no_more_guesses_than_a_patient_one() {
     let app = spawn_app_with(|c| {
-        c.max_auth_failures = 5;
-        c.hash_queue = 1000;
+        c.limits.max_auth_failures = 5;
+        c.limits.hash_queue = 1000;
     })
     .await;
     app.signup("burst@example.com").await.ok();
@@ -291,9 +291,9 @@ async fn a_parallel_burst_gets_no_more_guesses_than_a_patient_one() {
 #[tokio::test]
 async fn sign_ups_are_limited_per_site_and_for_the_deployment() {
     let app = spawn_app_with(|c| {
-        c.max_signups_per_source = 1;
-        c.max_signups_global = 20;
-        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        c.limits.max_signups_per_source = 1;
+        c.limits.max_signups_global = 20;
+        c.transport.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
     })
     .await;
     let signup = |i: usize, from: String| {

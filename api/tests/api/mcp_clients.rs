@@ -16,8 +16,8 @@ const MCP: &str = "https://mcp.autogpt.example";
 async fn app_for(docs: &DocServer) -> TestApp {
     let ca = docs.ca_file.path().to_owned();
     spawn_app_with(move |c| {
-        c.cimd_extra_root_ca = Some(ca);
-        c.cimd_allow_loopback = true;
+        c.cimd.cimd_extra_root_ca = Some(ca);
+        c.cimd.cimd_allow_loopback = true;
     })
     .await
 }

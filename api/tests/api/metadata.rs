@@ -48,7 +48,7 @@ async fn metadata_describes_the_server() {
 
 #[tokio::test]
 async fn metadata_omits_plain_pkce_when_it_is_off() {
-    let app = spawn_app_with(|c| c.pkce_plain_enabled = false).await;
+    let app = spawn_app_with(|c| c.tokens.pkce_plain_enabled = false).await;
     let r = app.get("/.well-known/oauth-authorization-server").await;
     assert_eq!(
         r.body["code_challenge_methods_supported"],

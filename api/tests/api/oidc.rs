@@ -321,9 +321,10 @@ async fn after_a_rotation_old_tokens_verify_and_new_ones_use_the_new_key() {
 #[tokio::test]
 async fn private_keys_are_encrypted_when_the_operator_sets_a_key() {
     let key = "a".repeat(64);
-    let app =
-        spawn_app_with(|c| c.signing_key_encryption_key = Some(api::config::KeyText(key.clone())))
-            .await;
+    let app = spawn_app_with(|c| {
+        c.tokens.signing_key_encryption_key = Some(api::config::KeyText(key.clone()))
+    })
+    .await;
     jwks(&app).await; // makes the keys
     let stored: Vec<String> = sqlx::query_scalar("select private_key from signing_key")
         .fetch_all(&app.state.db.read)
@@ -337,8 +338,8 @@ async fn private_keys_are_encrypted_when_the_operator_sets_a_key() {
     // Another instance without the key (or with another) refuses to start.
     let mut config = (*app.state.config).clone();
     config.bind = "127.0.0.1:0".parse().unwrap();
-    config.signing_key_encryption_key = None;
-    let db = api::store::Db::connect(&config.database_url, 1)
+    config.tokens.signing_key_encryption_key = None;
+    let db = api::store::Db::connect(&config.database.database_url, 1)
         .await
         .unwrap();
     let started =
@@ -642,7 +643,7 @@ async fn an_expired_hint_asks_before_signing_out() {
     let client = app_with_logout(&app).await;
     let code = code_with(&app, &client, "openid", json!({})).await;
     let hint = app.exchange(&client, &code).await.ok().id_token.unwrap();
-    app.clock.advance(app.state.config.id_token_ttl + 1);
+    app.clock.advance(app.state.config.tokens.id_token_ttl + 1);
     let q = format!(
         "id_token_hint={hint}&post_logout_redirect_uri={}&state=s3",
         url::form_urlencoded::byte_serialize(b"https://app.example.com/bye").collect::<String>()

@@ -181,7 +181,7 @@ async fn native_apps_register_private_use_schemes_web_apps_https() {
 
 #[tokio::test]
 async fn every_invalid_registration_is_refused_with_its_rfc_7591_code() {
-    let app = spawn_app_with(|c| c.max_registrations_per_source = 100).await;
+    let app = spawn_app_with(|c| c.registration.max_registrations_per_source = 100).await;
     let with = |edit: &dyn Fn(&mut Value)| {
         let mut v = mcp_client();
         edit(&mut v);
@@ -296,8 +296,8 @@ async fn every_invalid_registration_is_refused_with_its_rfc_7591_code() {
 #[tokio::test]
 async fn registration_is_limited_per_source_and_capped() {
     let app = spawn_app_with(|c| {
-        c.max_registrations_per_source = 3;
-        c.max_dynamic_clients = 2;
+        c.registration.max_registrations_per_source = 3;
+        c.registration.max_dynamic_clients = 2;
     })
     .await;
     assert_eq!(register(&app, &mcp_client()).await.status, 201);
@@ -349,15 +349,15 @@ async fn registrations_nobody_used_expire_used_ones_stay() {
     );
     let operator = app.default_app().await;
     app.clock
-        .advance(app.state.config.unused_registration_ttl + 1);
+        .advance(app.state.config.registration.unused_registration_ttl + 1);
     let c = &app.state.config;
     app.state
         .db
         .delete_expired(
             app.state.now(),
-            c.auth_code_ttl,
-            c.auth_failure_window,
-            c.unused_registration_ttl,
+            c.tokens.auth_code_ttl,
+            c.limits.auth_failure_window,
+            c.registration.unused_registration_ttl,
         )
         .await
         .unwrap();
@@ -377,7 +377,7 @@ async fn registrations_nobody_used_expire_used_ones_stay() {
 
 #[tokio::test]
 async fn registration_can_be_turned_off() {
-    let app = spawn_app_with(|c| c.registration = RegistrationMode::Off).await;
+    let app = spawn_app_with(|c| c.registration.mode = RegistrationMode::Off).await;
     let r = register(&app, &mcp_client()).await;
     assert_eq!((r.status, r.error()), (404, "not_found"));
     let meta = app.get("/.well-known/oauth-authorization-server").await;

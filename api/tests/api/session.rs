@@ -51,7 +51,7 @@ async fn login_logout_and_the_session_ends_server_side() {
 
 #[tokio::test]
 async fn sessions_expire() {
-    let app = spawn_app_with(|c| c.session_ttl = 60).await;
+    let app = spawn_app_with(|c| c.tokens.session_ttl = 60).await;
     app.signup("ada@example.com").await;
     app.clock.advance(61);
     let r = app.get("/api/auth/me").await;
@@ -74,7 +74,7 @@ async fn wrong_credentials_get_one_generic_401() {
 
 #[tokio::test]
 async fn repeated_failures_are_limited_even_for_the_right_password() {
-    let app = spawn_app_with(|c| c.max_auth_failures = 3).await;
+    let app = spawn_app_with(|c| c.limits.max_auth_failures = 3).await;
     app.signup("ada@example.com").await;
     for _ in 0..3 {
         assert_eq!(
@@ -88,7 +88,8 @@ async fn repeated_failures_are_limited_even_for_the_right_password() {
         (429, "too_many_requests")
     );
     assert!(limited.header("retry-after").is_some());
-    app.clock.advance(app.state.config.auth_failure_window);
+    app.clock
+        .advance(app.state.config.limits.auth_failure_window);
     assert_eq!(
         app.login("ada@example.com", PASSWORD).await.status,
         200,

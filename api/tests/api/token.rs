@@ -48,8 +48,8 @@ async fn code_exchange_with_json_and_body_credentials_as_in_the_seed() {
 #[tokio::test]
 async fn lifetimes_are_configurable_and_codes_expire() {
     let app = spawn_app_with(|c| {
-        c.access_token_ttl = 120;
-        c.auth_code_ttl = 30;
+        c.tokens.access_token_ttl = 120;
+        c.tokens.auth_code_ttl = 30;
     })
     .await;
     let client = app.default_app().await;
@@ -235,7 +235,7 @@ async fn refresh_may_narrow_but_not_widen_scope() {
 
 #[tokio::test]
 async fn refresh_tokens_expire_and_belong_to_their_client() {
-    let app = spawn_app_with(|c| c.refresh_token_ttl = 100).await;
+    let app = spawn_app_with(|c| c.tokens.refresh_token_ttl = 100).await;
     let client = app.default_app().await;
     let other = app.default_app().await;
     let t = app.tokens(&client).await;
@@ -415,7 +415,7 @@ async fn client_authentication_failures() {
 
 #[tokio::test]
 async fn failed_client_authentication_is_rate_limited() {
-    let app = spawn_app_with(|c| c.max_auth_failures = 3).await;
+    let app = spawn_app_with(|c| c.limits.max_auth_failures = 3).await;
     let client = app.default_app().await;
     let wrong = TestClient {
         secret: Some("agpt_secret_wrong".into()),
@@ -444,7 +444,8 @@ async fn failed_client_authentication_is_rate_limited() {
         .post_form_basic("/api/oauth/token", &client, &form)
         .await;
     assert_eq!(real.status, 429);
-    app.clock.advance(app.state.config.auth_failure_window);
+    app.clock
+        .advance(app.state.config.limits.auth_failure_window);
     let real = app
         .post_form_basic("/api/oauth/token", &client, &form)
         .await;

@@ -113,7 +113,7 @@ async fn check(
     let mut request = match AuthorizationRequest::parse(
         params,
         &target,
-        &client.policy(state.config.pkce_plain_enabled),
+        &client.policy(state.config.tokens.pkce_plain_enabled),
     ) {
         Ok(r) => r,
         Err(p) if p.redirects() => {
@@ -148,7 +148,7 @@ async fn check(
 /// remembered at all (`can_be_remembered`; its redirect URIs are read only
 /// for a public client).
 async fn remembering(state: &AppState, client: &Client) -> Result<bool, AuthorizeError> {
-    if !state.config.remember_consent {
+    if !state.config.tokens.remember_consent {
         return Ok(false);
     }
     if client.secret.is_some() {
@@ -196,7 +196,7 @@ async fn approve(
             consent_seen: seen.map(|s| s.updated_at),
             approved,
             now,
-            code_expires_at: now + state.config.auth_code_ttl,
+            code_expires_at: now + state.config.tokens.auth_code_ttl,
         },
     )
     .await?;

@@ -82,7 +82,7 @@ pub async fn resolve(
     now: i64,
 ) -> Result<(), ClientError> {
     let id = client_id.as_str();
-    if !is_document_url(id) || !state.config.cimd_enabled {
+    if !is_document_url(id) || !state.config.cimd.cimd_enabled {
         return Ok(());
     }
     let stored = apps::find_client(&state.db, client_id).await?;
@@ -101,7 +101,7 @@ pub async fn resolve(
         limits::reserve(state, &registration_subjects(source), now)
             .await?
             .failed();
-        if apps::count_dynamic(&state.db).await? >= state.config.max_dynamic_clients {
+        if apps::count_dynamic(&state.db).await? >= state.config.registration.max_dynamic_clients {
             tracing::warn!(
                 event = "registration_full",
                 "unvouched clients are at their cap"
@@ -141,7 +141,7 @@ async fn fetch_and_check(
     let url = check_url(id)?;
     let host = url.host_str().unwrap_or_default();
     let c = &state.config;
-    if !host_allowed(host, &c.cimd_allowed_hosts, &c.cimd_blocked_hosts) {
+    if !host_allowed(host, &c.cimd.cimd_allowed_hosts, &c.cimd.cimd_blocked_hosts) {
         return Err(CimdRejection::HostNotAllowed);
     }
     let fetched = state.fetcher.fetch(&url).await?;
@@ -173,7 +173,7 @@ pub async fn register(
     source: IpAddr,
     now: i64,
 ) -> Result<Registered, ClientError> {
-    if state.config.registration == RegistrationMode::Off {
+    if state.config.registration.mode == RegistrationMode::Off {
         return Err(ClientError::RegistrationOff);
     }
     // Every attempt counts, whatever becomes of it.
@@ -183,7 +183,7 @@ pub async fn register(
     let meta: ClientMetadata = serde_json::from_slice(metadata_json)
         .map_err(|e| ClientError::NotMetadata(e.to_string()))?;
     let accepted = check_metadata(&meta, false).map_err(ClientError::Registration)?;
-    if apps::count_dynamic(&state.db).await? >= state.config.max_dynamic_clients {
+    if apps::count_dynamic(&state.db).await? >= state.config.registration.max_dynamic_clients {
         tracing::warn!(
             event = "registration_full",
             "self-registration is at its cap"

@@ -13,35 +13,35 @@ pub fn policy(state: &AppState, subject: &Subject<'_>) -> Policy {
     let c = &state.config;
     match subject {
         Subject::Account(_) | Subject::Client(..) => Policy {
-            max: i64::from(c.max_auth_failures),
-            window: c.auth_failure_window,
+            max: i64::from(c.limits.max_auth_failures),
+            window: c.limits.auth_failure_window,
         },
         Subject::SignInSource(_) | Subject::ClientSource(_) | Subject::MetadataSource(_) => {
             Policy {
-                max: i64::from(c.max_source_failures),
-                window: c.auth_failure_window,
+                max: i64::from(c.limits.max_source_failures),
+                window: c.limits.auth_failure_window,
             }
         }
         Subject::SignUpSource(_) => Policy {
-            max: i64::from(c.max_signups_per_source),
-            window: c.signup_window,
+            max: i64::from(c.limits.max_signups_per_source),
+            window: c.limits.signup_window,
         },
         Subject::RegistrationSource(_) => Policy {
-            max: i64::from(c.max_registrations_per_source),
-            window: c.registration_window,
+            max: i64::from(c.registration.max_registrations_per_source),
+            window: c.registration.registration_window,
         },
         // A site of 65,536 /64s gets 16 sources' worth, not 65,536.
         Subject::SignUpNetwork(_) => Policy {
-            max: 16 * i64::from(c.max_signups_per_source),
-            window: c.signup_window,
+            max: 16 * i64::from(c.limits.max_signups_per_source),
+            window: c.limits.signup_window,
         },
         Subject::RegistrationNetwork(_) => Policy {
-            max: 16 * i64::from(c.max_registrations_per_source),
-            window: c.registration_window,
+            max: 16 * i64::from(c.registration.max_registrations_per_source),
+            window: c.registration.registration_window,
         },
         Subject::SignUps => Policy {
-            max: i64::from(c.max_signups_global),
-            window: c.signup_window,
+            max: i64::from(c.limits.max_signups_global),
+            window: c.limits.signup_window,
         },
     }
 }

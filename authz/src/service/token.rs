@@ -94,7 +94,7 @@ pub async fn issue(
                 oauth_app_id: &client.oauth_app_id,
                 redirect_uri: &redirect_uri,
                 verifier: &code_verifier,
-                plain_pkce_allowed: state.config.pkce_plain_enabled,
+                plain_pkce_allowed: state.config.tokens.pkce_plain_enabled,
             };
             exchange_code(
                 state, &client, code_hash, stored, &presented, &resources, now,
@@ -180,11 +180,11 @@ impl Minted {
             access_hash: self.access_hash.clone(),
             access_scopes: access.0.clone(),
             access_audience: access.1.to_vec(),
-            access_expires_at: now + state.config.access_token_ttl,
+            access_expires_at: now + state.config.tokens.access_token_ttl,
             refresh_hash: self.refresh_hash.clone(),
             refresh_scopes: refresh.0.clone(),
             refresh_audience: refresh.1.to_vec(),
-            refresh_expires_at: now + state.config.refresh_token_ttl,
+            refresh_expires_at: now + state.config.tokens.refresh_token_ttl,
             now,
         }
     }
@@ -198,7 +198,7 @@ impl Minted {
         TokenResponse {
             access_token: self.access,
             token_type: TokenType::Bearer,
-            expires_in: state.config.access_token_ttl,
+            expires_in: state.config.tokens.access_token_ttl,
             refresh_token: self.refresh,
             scope: scopes.to_space_separated(),
             id_token,
@@ -235,7 +235,7 @@ impl Minted {
             nonce,
             access_token: self.access.secret(),
             now,
-            lifetime: state.config.id_token_ttl,
+            lifetime: state.config.tokens.id_token_ttl,
         }) else {
             return Ok(None);
         };
