@@ -26,6 +26,10 @@ for f in dist/*.wasm dist/*.js dist/*.css; do
   total=$((total + $(gzip -9 -c "$f" | wc -c)))
 done
 echo "==> wasm + js + css, gzip -9: $((total / 1024)) KB (${total} bytes)"
+if [ "${total}" -gt 150000 ]; then
+  echo "error: the consent screen's download is ${total} bytes gzip, over its 150,000-byte budget" >&2
+  exit 1
+fi
 
 # The Python relying party (tests/authlib.test.mjs): Authlib in e2e/.venv,
 # made again only when e2e/requirements.txt changed.

@@ -1,6 +1,6 @@
 // RFC 9700 §4.11.2 and RFC 8252 §8.6 in the browser: apps nobody vouched
 // for (dynamic registration) never get a visitor sent to them unseen, their
-// hosts are shown as a URL parser reads them (what they registered), and operator-registered public
+// hosts are shown as a URL parser reads them, and operator-registered public
 // native apps never get a code without the screen.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -62,7 +62,7 @@ function authorizeUrl(clientId, extra = {}) {
 
 const hitsSince = (n) => s.callback.requests.slice(n);
 
-test('an unvouched app with a broken request: no redirect before or after sign-in; the problem is shown', async () => {
+test('an unvouched app with a broken request: no redirect before or after sign-in; the person sees the host and chooses', async () => {
   const clientId = await selfRegistered();
   const { context, page } = await newPage(s.browser);
   const before = s.callback.requests.length;
@@ -74,9 +74,14 @@ test('an unvouched app with a broken request: no redirect before or after sign-i
   const error = new ErrorPage(page);
   assert.equal(await error.title(), 'Invalid Request');
   assert.match(await error.text(), /response_type/);
-  assert.equal(new URL(page.url()).pathname, '/auth/authorize');
+  assert.equal(await page.getByTestId('redirect-host').textContent(), new URL(s.callback.url).host);
   await checkScreen(page, 'unvouched-problem');
   assert.deepEqual(hitsSince(before), [], 'nobody was sent to the app unseen');
+  await page.getByRole('button', { name: 'Return to the app' }).click();
+  await page.waitForURL((u) => u.toString().startsWith(s.callback.url));
+  const q = Object.fromEntries(new URL(page.url()).searchParams);
+  assert.equal(q.error, 'invalid_request', 'the app learns the problem on the click');
+  assert.equal(q.iss, server().baseUrl);
   await context.close();
 });
 
@@ -96,7 +101,7 @@ test('prompt=none from an unvouched app: a signed-out visitor signs in first; on
   await context.close();
 });
 
-test('logout for an unvouched app asks first', async () => {
+test('logout for an unvouched app asks first and names where it goes', async () => {
   const clientId = await selfRegistered();
   const { context, page } = await newPage(s.browser);
   await signUpViaApi(context, newUser());
@@ -108,6 +113,7 @@ test('logout for an unvouched app asks first', async () => {
   await page.goto(url.toString());
   await page.getByRole('heading', { level: 1 }).waitFor();
   assert.equal(new URL(page.url()).pathname, '/auth/logout');
+  assert.equal(await page.getByTestId('redirect-host').textContent(), new URL(s.callback.url).host);
   assert.deepEqual(hitsSince(before), [], 'nobody sent on unasked');
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL((u) => u.toString().startsWith(`${s.callback.origin}/bye`));

@@ -521,8 +521,9 @@ async fn unvouched_clients_are_no_open_redirector() {
 
 /// After sign-in too: the decision for an unvouched client's erroneous
 /// request answers the problem for the page to show (400 with its code),
-/// never a URL to its redirect URI that the page would follow. Only the
-/// person's Deny of a valid request goes back.
+/// never a URL to its redirect URI that the page would follow; only the
+/// person's click (Deny, on the screen that shows the problem and the host)
+/// sends the problem back.
 #[tokio::test]
 async fn an_unvouched_clients_problem_is_shown_after_sign_in_too() {
     let app = spawn_app().await;
@@ -547,7 +548,7 @@ async fn an_unvouched_clients_problem_is_shown_after_sign_in_too() {
         }))
         .await;
     assert_eq!((r.status, r.error()), (400, "unsupported_response_type"));
-    // Deny too: the page asks with deny, and follows what it is given.
+    // The person, shown the problem and the host, clicked to go back there.
     let r = app
         .authorize(&json!({
             "client_id": dcr, "redirect_uri": "http://localhost:6274/oauth/callback",
@@ -555,7 +556,11 @@ async fn an_unvouched_clients_problem_is_shown_after_sign_in_too() {
             "code_challenge_method": "S256", "response_type": "token", "decision": "deny",
         }))
         .await;
-    assert_eq!((r.status, r.error()), (400, "unsupported_response_type"));
+    assert_eq!(
+        r.redirect_param("error").as_deref(),
+        Some("unsupported_response_type"),
+        "the problem goes back only on the person's click"
+    );
     let r = app
         .authorize(&json!({
             "client_id": dcr, "redirect_uri": "http://localhost:6274/oauth/callback",

@@ -222,8 +222,15 @@ pub async fn decide(
             verified: true,
             ..
         } => return Ok(url),
-        // Nobody vouched for this client: its problem is shown to the
-        // person (by its code), never a redirect the page would follow.
+        // Nobody vouched for this client: its problem goes back to it only
+        // when the person, shown the problem and the destination host,
+        // clicked to return there (Deny); anything else answers the problem
+        // (by its code) for the page to show.
+        Checked::Redirect {
+            url,
+            verified: false,
+            ..
+        } if req.decision == Decision::Deny => return Ok(url),
         Checked::Redirect {
             verified: false,
             problem: (code, description),

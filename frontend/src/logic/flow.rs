@@ -40,8 +40,10 @@ pub fn precheck(params: &AuthorizeParams) -> Result<ClientTarget, Problem> {
 pub enum Next {
     /// A problem that goes back to the app (an unknown scope, a response
     /// type other than `code`): only the server may build that redirect, so
-    /// the page asks it (with "deny": it never approves anything unclicked).
-    ServerDecides,
+    /// the page asks it (with "deny": it never approves anything unclicked),
+    /// at once for an app someone vouched for, and only on the person's
+    /// click for any other (RFC 9700 §4.11.2).
+    ServerDecides(AuthorizeProblem),
     /// A problem the page shows.
     Show(Problem),
     /// Valid: ask the person.
@@ -53,16 +55,17 @@ pub enum Next {
 /// `invalid_target`, by redirect): the server reports it.
 pub fn after_app_info(params: &AuthorizeParams, target: &ClientTarget, app: &AppInfo) -> Next {
     match AuthorizationRequest::parse(params, target, &app.policy()) {
-        Ok(request)
-            if request
-                .resources
-                .iter()
-                .all(|r| resource_name(app, r.as_str()).is_some()) =>
+        Ok(request) => match request
+            .resources
+            .iter()
+            .find(|r| resource_name(app, r.as_str()).is_none())
         {
-            Next::Consent(request)
-        }
-        Ok(_) => Next::ServerDecides,
-        Err(p) if p.redirects() => Next::ServerDecides,
+            Some(unknown) => {
+                Next::ServerDecides(AuthorizeProblem::InvalidTarget(unknown.as_str().into()))
+            }
+            None => Next::Consent(request),
+        },
+        Err(p) if p.redirects() => Next::ServerDecides(p),
         Err(p) => Next::Show(request_problem(&p)),
     }
 }
@@ -347,7 +350,9 @@ mod tests {
         assert_eq!(resource_names(&r, &a), vec!["AutoGPT MCP".to_owned()]);
         assert_eq!(
             next(&with("https://other.example/mcp"), &a),
-            Next::ServerDecides
+            Next::ServerDecides(AuthorizeProblem::InvalidTarget(
+                "https://other.example/mcp".into()
+            ))
         );
     }
 
@@ -419,11 +424,11 @@ mod tests {
         );
         assert_eq!(
             next(&params(&[("scope", Some("READ_GRAPH bogus"))]), &a),
-            Next::ServerDecides
+            Next::ServerDecides(AuthorizeProblem::UnknownScopes(vec!["bogus".into()]))
         );
         assert_eq!(
             next(&params(&[("response_type", Some("token"))]), &a),
-            Next::ServerDecides
+            Next::ServerDecides(AuthorizeProblem::UnsupportedResponseType)
         );
         let Next::Consent(r) = next(&params(&[("scope", None)]), &a) else {
             panic!("a request without scope gets the app's scopes");

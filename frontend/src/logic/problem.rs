@@ -73,11 +73,18 @@ impl ProblemKind {
 pub struct Problem {
     pub kind: ProblemKind,
     pub detail: Option<String>,
+    /// The host of an unvouched app's verified redirect URI, where the
+    /// problem goes only if the person clicks to return (RFC 9700 §4.11.2).
+    pub back: Option<String>,
 }
 
 impl Problem {
     pub fn new(kind: ProblemKind) -> Self {
-        Problem { kind, detail: None }
+        Problem {
+            kind,
+            detail: None,
+            back: None,
+        }
     }
 
     pub fn with_detail(kind: ProblemKind, detail: impl Into<String>) -> Self {
@@ -85,6 +92,7 @@ impl Problem {
         Problem {
             kind,
             detail: (!detail.trim().is_empty()).then_some(detail),
+            back: None,
         }
     }
 }

@@ -144,6 +144,7 @@ catalogue! {
     redirecting: "Redirecting…", "Weiterleitung…";
     continuing: "Continuing to {app}…", "Weiter zu {app}…";
     retry: "Retry", "Erneut versuchen";
+    back_to_app: "Return to the app", "Zurück zur App";
 
     // The consent screen.
     authorize_title: "Authorize", "Autorisieren";

@@ -81,7 +81,8 @@ impl Here {
 
 /// Parses the query, checks it, loads the app and the session, and decides
 /// which screen to show. The steps follow DESIGN.md's "one authorization".
-async fn load(here: &Here, screen: RwSignal<Screen>) -> Screen {
+/// `go_back`: the person clicked to return an unvouched app's problem to it.
+async fn load(here: &Here, screen: RwSignal<Screen>, go_back: bool) -> Screen {
     let params = match authorize_params_from_query(&here.query) {
         Ok(p) => p,
         Err(p) => return Screen::Problem(request_problem(&p)),
@@ -121,6 +122,13 @@ async fn load(here: &Here, screen: RwSignal<Screen>) -> Screen {
         Err(e) => return Screen::Problem(unavailable(&e)),
     };
     let request = match next {
+        Next::ServerDecides(p) if !vouched && !go_back => {
+            // Shown with the host; the problem goes back to the app only if
+            // the person clicks to return (`go_back`).
+            let mut problem = request_problem(&p);
+            problem.back = Some(redirect_host(&target.redirect_uri));
+            return Screen::Problem(problem);
+        }
         Next::Consent(_) if no_screen => return leave_to_server(here),
         // `prompt=login`, or a sign-in older than `max_age`: sign in again
         // (once: coming back from that sign-in satisfies both).
@@ -140,12 +148,11 @@ async fn load(here: &Here, screen: RwSignal<Screen>) -> Screen {
         }
         Next::Consent(request) => request,
         Next::Show(problem) => return Screen::Problem(problem),
-        Next::ServerDecides => {
+        Next::ServerDecides(_) => {
             // An unknown scope or response type is reported to the app by
             // redirect, which only the server may build. Ask it with "deny":
-            // the page never approves anything the person did not click. For
-            // an app nobody vouched for, the server answers the problem for
-            // this page to show instead (RFC 9700 §4.11.2).
+            // the page never approves anything the person did not click (and
+            // for an unvouched app, the person clicked to return).
             let decision = AuthorizeRequest {
                 params,
                 decision: Decision::Deny,
@@ -195,7 +202,7 @@ fn leave_to_server(here: &Here) -> Screen {
 pub fn AuthorizePage() -> impl IntoView {
     set_title(t().authorize_title);
     let screen = RwSignal::new(Screen::Loading);
-    let start = move |query: String| {
+    let start = move |query: String, go_back: bool| {
         let path = crate::dom::path();
         let login_hint = authorize_params_from_query(&query)
             .ok()
@@ -209,11 +216,16 @@ pub fn AuthorizePage() -> impl IntoView {
             query,
         };
         screen.set(Screen::Loading);
-        spawn_local(async move { screen.set(load(&here, screen).await) });
+        spawn_local(async move { screen.set(load(&here, screen, go_back).await) });
     };
     // Every authorize URL is a page load of its own: the query is fixed.
-    start(crate::dom::query());
-    let retry = Callback::new(move |()| start(crate::dom::query()));
+    start(crate::dom::query(), false);
+    // Retry, or the return to an unvouched app (a problem with a host).
+    let retry = Callback::new(move |()| {
+        let go_back =
+            screen.with_untracked(|s| matches!(s, Screen::Problem(p) if p.back.is_some()));
+        start(crate::dom::query(), go_back)
+    });
 
     move || match screen.get() {
         Screen::Loading => view! { <Loading label=t().loading_app/> }.into_any(),
