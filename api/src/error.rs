@@ -3,11 +3,14 @@
 //! Every other layer's error converts into it here, once.
 
 use crate::domain::Rejection;
+use crate::service::accounts::AccountError;
 use crate::service::authorize::AuthorizeError;
 use crate::service::client_auth::ClientAuthError;
 use crate::service::clients::ClientError;
+use crate::service::logout::LogoutError;
 use crate::service::token::TokenError;
 use crate::service::tokens::TokensError;
+use crate::service::userinfo::UserInfoError;
 use crate::service::Failure;
 use crate::store::StoreError;
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
@@ -273,6 +276,45 @@ impl From<AuthorizeError> for ApiError {
             }
             AuthorizeError::Client(e) => e.into(),
             AuthorizeError::Failure(f) => f.into(),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::SignUpOff => ApiError::Forbidden(e.to_string().into()),
+            AccountError::Rejected(r) => ApiError::rejected(&r),
+            AccountError::ControlCharacters => ApiError::invalid_request(e.to_string()),
+            AccountError::WrongCredentials => ApiError::Unauthorized(e.to_string().into()),
+            AccountError::NoSuchApp => ApiError::NotFound(e.to_string().into()),
+            AccountError::Failure(f) => f.into(),
+        }
+    }
+}
+
+impl From<LogoutError> for ApiError {
+    fn from(e: LogoutError) -> Self {
+        match e {
+            LogoutError::NotUrlencoded | LogoutError::Form(_) => {
+                ApiError::invalid_request(e.to_string())
+            }
+            LogoutError::Rejected(r) => ApiError::rejected(&r),
+            LogoutError::Failure(f) => f.into(),
+        }
+    }
+}
+
+impl From<UserInfoError> for ApiError {
+    fn from(e: UserInfoError) -> Self {
+        let code = match e {
+            UserInfoError::InvalidToken => ErrorCode::InvalidToken,
+            UserInfoError::NeedsOpenId => ErrorCode::InsufficientScope,
+            UserInfoError::Failure(f) => return f.into(),
+        };
+        ApiError::Bearer {
+            code: Some(code),
+            description: e.to_string().into(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! What the consent screen shows about an app.
 
-use super::extract::{ApiPath, ClientAddr, ListQuery, MaybeUser, Now};
+use super::caller::{ClientAddr, MaybeUser};
+use super::extract::{ApiPath, ListQuery, Now};
 use crate::domain::authorize::{can_be_remembered, verify_client};
 use crate::domain::resource::MAX_RESOURCES;
 use crate::error::{ApiError, ApiResult};

@@ -3,7 +3,8 @@
 //! on without a screen (`prompt=none`). The use cases are
 //! `authz::service::authorize`.
 
-use super::extract::{ApiJson, ClientAddr, CurrentUser, MaybeUser, Now, SameOrigin};
+use super::caller::{ClientAddr, CurrentUser, MaybeUser, SameOrigin};
+use super::extract::{ApiJson, Now};
 use super::respond::see_other;
 use crate::error::ApiResult;
 use crate::service::authorize::{self, WithoutScreen};

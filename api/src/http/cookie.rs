@@ -1,20 +1,21 @@
-//! The session cookie: made at sign-in, ended (server-side too) at sign-out
-//! and wherever else a session ends (logout, sign out everywhere).
+//! The session cookie: set when a session starts (sign-up, sign-in),
+//! cleared wherever one ends (sign-out, logout, sign out everywhere). The
+//! sessions themselves are `authz::service::accounts`.
 
-use super::extract::session_cookie_name;
-use crate::crypto;
+use super::caller::session_cookie_name;
 use crate::error::ApiResult;
+use crate::service::accounts;
 use crate::state::AppState;
-use crate::store::sessions;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use shared::SessionId;
 
 /// Ends the browser's session (if any) server-side and clears its cookie.
 pub async fn end_session(state: &AppState, jar: CookieJar) -> ApiResult<CookieJar> {
-    if let Some(cookie) = jar.get(session_cookie_name(state)) {
-        sessions::delete_session(&state.db, &crypto::sha256_hex(cookie.value())).await?;
-    }
+    let secret = jar
+        .get(session_cookie_name(state))
+        .map(|c| c.value().to_owned());
+    accounts::end_session(state, secret.as_deref()).await?;
     Ok(jar.remove(session_cookie(state, String::new())))
 }
 
@@ -30,21 +31,7 @@ fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
         .build()
 }
 
-/// A new session for `user_id`, and its cookie.
-pub async fn start_session(
-    state: &AppState,
-    jar: CookieJar,
-    user_id: &str,
-    now: i64,
-) -> ApiResult<CookieJar> {
-    let id = SessionId::new(crypto::random_token(""));
-    sessions::create_session(
-        &state.db,
-        &crypto::sha256_hex(id.secret()),
-        user_id,
-        now,
-        now + state.config.tokens.session_ttl,
-    )
-    .await?;
-    Ok(jar.add(session_cookie(state, id.into_secret())))
+/// The cookie of a session just started.
+pub fn with_session(state: &AppState, jar: CookieJar, id: SessionId) -> CookieJar {
+    jar.add(session_cookie(state, id.into_secret()))
 }

@@ -2,8 +2,9 @@
 //! registered resource servers (tokens whose audience names them); the use
 //! case is `authz::service::tokens`.
 
+use super::caller::ClientAddr;
 use super::client_auth::presented_client;
-use super::extract::{ClientAddr, Now, OAuthBody};
+use super::extract::{Now, OAuthBody};
 use super::respond::no_store;
 use crate::error::ApiResult;
 use crate::service::tokens;

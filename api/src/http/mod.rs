@@ -4,8 +4,10 @@
 mod account;
 mod app_info;
 mod authorize;
+pub mod caller;
 pub mod client_auth;
 mod cookie;
+mod csp;
 pub mod extract;
 pub mod frontend;
 mod health;

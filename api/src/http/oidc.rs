@@ -3,19 +3,16 @@
 
 use super::extract::Now;
 use super::respond::no_store;
-use crate::crypto::sha256_hex;
-use crate::domain::oidc::{scoped_claims, UserInfo};
-use crate::domain::token::TokenKind;
 use crate::error::{ApiError, ApiResult};
+use crate::service::userinfo;
 use crate::state::AppState;
-use crate::store::{grants, users};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use shared::{ErrorCode, Scope};
+use shared::ErrorCode;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -103,30 +100,6 @@ async fn get_userinfo(
     let Some(token) = presented_token(&method, &headers, &body)? else {
         return Err(bearer(None, "An access token is required."));
     };
-    let invalid = || {
-        bearer(
-            Some(ErrorCode::InvalidToken),
-            "The access token is not valid (unknown, expired or revoked).",
-        )
-    };
-    if TokenKind::of(&token) != Some(TokenKind::Access) {
-        return Err(invalid());
-    }
-    let stored = grants::find_token(&state.db, TokenKind::Access, &sha256_hex(&token))
-        .await?
-        .filter(|t| t.is_active(now) && t.is_for_us(&state.issuer))
-        .ok_or_else(invalid)?;
-    if !stored.scopes.contains(Scope::OpenId) {
-        return Err(bearer(
-            Some(ErrorCode::InsufficientScope),
-            "UserInfo needs an access token with the openid scope.",
-        ));
-    }
-    let person = users::find_person(&state.db, &stored.user_id)
-        .await?
-        .ok_or_else(invalid)?;
-    Ok(no_store(Json(UserInfo {
-        sub: person.user_id.clone(),
-        claims: scoped_claims(&person, &stored.scopes),
-    })))
+    let info = userinfo::claims(&state, &token, now).await?;
+    Ok(no_store(Json(info)))
 }

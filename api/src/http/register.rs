@@ -3,7 +3,8 @@
 //! consent screen says so), limited per source, capped in number, and
 //! deleted if nobody authorizes them within a day.
 
-use super::extract::{ClientAddr, Now};
+use super::caller::ClientAddr;
+use super::extract::Now;
 use super::respond::no_store;
 use crate::config::RegistrationMode;
 use crate::domain::oidc::SigningAlg;

@@ -1,7 +1,8 @@
 //! Token revocation (RFC 7009); the use case is `authz::service::tokens`.
 
+use super::caller::ClientAddr;
 use super::client_auth::presented_client;
-use super::extract::{ClientAddr, Now, OAuthBody};
+use super::extract::{Now, OAuthBody};
 use super::respond::no_store;
 use crate::error::ApiResult;
 use crate::service::tokens;

@@ -2,8 +2,9 @@
 //! (`TokenGrant::try_from`), the credentials read, the token service called
 //! (`authz::service::token`), the answer never cached.
 
+use super::caller::ClientAddr;
 use super::client_auth::presented_client;
-use super::extract::{ClientAddr, Now, OAuthBody};
+use super::extract::{Now, OAuthBody};
 use super::respond::no_store;
 use crate::error::ApiResult;
 use crate::service::token;

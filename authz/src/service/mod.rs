@@ -4,12 +4,15 @@
 //! an outage is `Unavailable` by construction wherever it happens. The HTTP
 //! edge maps each error once (`api::error`).
 
+pub mod accounts;
 pub mod authorize;
 pub mod client_auth;
 pub mod clients;
 pub mod limits;
+pub mod logout;
 pub mod token;
 pub mod tokens;
+pub mod userinfo;
 
 use crate::hasher::Busy;
 use crate::keys::KeyError;
