@@ -1,15 +1,18 @@
 //! `oauth-admin`: the operator's command-line tool. It registers apps
 //! (printing SQL or inserting them), hashes and checks secrets, manages users
-//! and apps, and runs a throw-away test client (`test-server`). It uses the
-//! server's own storage module and configuration (`DATABASE_URL`), so what it
-//! writes is exactly what the server reads.
+//! and apps, runs a throw-away test client (`test-server`), and checks a
+//! deployment as MCP clients will (`doctor`). It uses the server's own
+//! storage module and configuration (`DATABASE_URL`), so what it writes is
+//! exactly what the server reads.
 //!
-//! Exit codes: 0 success; 1 an invalid result (`validate-secret`) or an
-//! operational error (database, not found, bad interactive input); 2 a usage
-//! error (clap's own, including flag values that fail validation).
+//! Exit codes: 0 success; 1 an invalid result (`validate-secret`), a problem
+//! found (`doctor`) or an operational error (database, not found, bad
+//! interactive input); 2 a usage error (clap's own, including flag values
+//! that fail validation).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod doctor;
 mod generate;
 mod input;
 mod manage;
@@ -150,6 +153,11 @@ pub enum Command {
     EnableResource { resource: String },
     /// Delete a resource (tokens bound to it can then be introspected by no resource).
     DeleteResource { resource: String },
+    /// Check the deployment as strict MCP clients will: our metadata and,
+    /// with --resource-metadata, an MCP server's (exit 0 only if all pass).
+    ///
+    /// Prints one line per check: `ok <name>`, or `problem <name>: … — fix: …`.
+    Doctor(Doctor),
 }
 
 #[derive(Debug, Args)]
@@ -201,6 +209,29 @@ pub struct TestServer {
     /// with a nonce, verify the ID Token against the JWKS, show UserInfo.
     #[arg(long)]
     pub oidc: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct Doctor {
+    /// The server's public URL, as the server is given it: our issuer is it
+    /// without a trailing slash.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The server's listen address: without a public URL the issuer is
+    /// `http://<bind>`, as for the server.
+    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8006")]
+    pub bind: std::net::SocketAddr,
+    /// Where this machine reaches the server, if not at its public URL
+    /// (e.g. `http://10.0.0.5:8006`); the issuer is still the public URL's.
+    #[arg(long, value_parser = doctor::parse_http_url)]
+    pub server_url: Option<url::Url>,
+    /// An MCP server's protected-resource metadata (RFC 9728) to check too,
+    /// e.g. `https://mcp.agpt.co/.well-known/oauth-protected-resource/mcp`.
+    #[arg(long, value_parser = doctor::parse_http_url)]
+    pub resource_metadata: Option<url::Url>,
+    /// Print `{"ok", "checks": [{"name", "ok", "problem", "fix"}]}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Why a command failed; every variant exits with status 1.
@@ -317,6 +348,8 @@ async fn dispatch(cli: Cli) -> AdminResult<Outcome> {
         Command::DeleteResource { resource } => {
             resources::delete(&connect(&url).await?, &resource).await
         }
+        // Connects on its own, read-only, and only when a resource is checked.
+        Command::Doctor(args) => doctor::run(&url, args).await,
     }
 }
 

@@ -373,10 +373,16 @@ impl Config {
     /// The issuer: the public URL without a trailing slash, or else
     /// `http://` and the address actually bound (so port 0 names the real port).
     pub fn issuer(&self, bound: SocketAddr) -> String {
-        match &self.public_url {
-            Some(url) => url.trim_end_matches('/').to_owned(),
-            None => format!("http://{bound}"),
-        }
+        issuer_for(self.public_url.as_deref(), bound)
+    }
+}
+
+/// The issuer rule on its own, so that `oauth-admin doctor` expects exactly
+/// what the server announces.
+pub fn issuer_for(public_url: Option<&str>, bound: SocketAddr) -> String {
+    match public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("http://{bound}"),
     }
 }
 

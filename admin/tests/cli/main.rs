@@ -1,6 +1,7 @@
 //! `oauth-admin` through the real binary: each test gets a fresh database
 //! (and, for flows, an API running in this process on a free port).
 
+mod doctor;
 mod flows;
 mod generate_app;
 mod helpers;
