@@ -85,6 +85,21 @@ test('an unvouched app with a broken request: no redirect before or after sign-i
   await context.close();
 });
 
+test('prompt=none with a broken request from an unvouched app: the problem is shown, and Return reports it (no loop)', async () => {
+  const clientId = await selfRegistered();
+  const { context, page } = await newPage(s.browser);
+  await signUpViaApi(context, newUser());
+  const before = s.callback.requests.length;
+  await page.goto(authorizeUrl(clientId, { response_type: undefined, prompt: 'none' }));
+  const error = new ErrorPage(page);
+  assert.equal(await error.title(), 'Invalid Request');
+  assert.deepEqual(hitsSince(before), [], 'nobody was sent to the app unseen');
+  await page.getByRole('button', { name: 'Return to the app' }).click();
+  await page.waitForURL((u) => u.toString().startsWith(s.callback.url));
+  assert.equal(new URL(page.url()).searchParams.get('error'), 'invalid_request');
+  await context.close();
+});
+
 test('prompt=none from an unvouched app: a signed-out visitor signs in first; only then is the app answered', async () => {
   const clientId = await selfRegistered();
   const { context, page } = await newPage(s.browser);
