@@ -24,11 +24,14 @@ pub enum Scope {
     Profile,
     /// OpenID Connect Core §5.4: email, email_verified.
     Email,
+    /// OpenID Connect Core §11: access while the person is away (a refresh
+    /// token). Accepted and shown; refresh tokens are issued either way.
+    OfflineAccess,
 }
 
 impl Scope {
     /// Every scope: the platform's, then the identity scopes.
-    pub const ALL: [Scope; 12] = [
+    pub const ALL: [Scope; 13] = [
         Scope::ExecuteGraph,
         Scope::ReadGraph,
         Scope::ExecuteBlock,
@@ -41,14 +44,21 @@ impl Scope {
         Scope::OpenId,
         Scope::Profile,
         Scope::Email,
+        Scope::OfflineAccess,
     ];
 
     /// OpenID Connect's scopes: about who the person is, not what the app
     /// may do. Every client may ask for them; none registers them.
     pub const IDENTITY: [Scope; 3] = [Scope::OpenId, Scope::Profile, Scope::Email];
 
+    /// Whether every client may ask for this scope without registering it:
+    /// the identity scopes, and `offline_access` (OpenID Connect Core §11),
+    /// which clients add on their own (and which grants nothing more here).
     pub const fn is_identity(self) -> bool {
-        matches!(self, Scope::OpenId | Scope::Profile | Scope::Email)
+        matches!(
+            self,
+            Scope::OpenId | Scope::Profile | Scope::Email | Scope::OfflineAccess
+        )
     }
 
     /// The platform's scopes, in the order the seed lists them (the CLI numbers them 1..=9 in this order).
@@ -79,6 +89,7 @@ impl Scope {
             Scope::OpenId => "openid",
             Scope::Profile => "profile",
             Scope::Email => "email",
+            Scope::OfflineAccess => "offline_access",
         }
     }
 
@@ -97,6 +108,7 @@ impl Scope {
             Scope::OpenId => "Know it is you (an account id that tells it nothing else)",
             Scope::Profile => "See your name and username",
             Scope::Email => "See your email address",
+            Scope::OfflineAccess => "Keep access while you are not using it",
         }
     }
 }

@@ -117,7 +117,7 @@ async fn discovery_names_everything_a_relying_party_needs() {
         json!(["RS256", "ES256"])
     );
     assert_eq!(m["response_types_supported"], json!(["code"]));
-    for scope in ["openid", "profile", "email", "READ_GRAPH"] {
+    for scope in ["openid", "profile", "email", "offline_access", "READ_GRAPH"] {
         assert!(
             m["scopes_supported"]
                 .as_array()
@@ -652,4 +652,28 @@ async fn an_expired_hint_asks_before_signing_out() {
     assert_eq!(r.status, 303);
     assert!(r.header("location").unwrap().starts_with("/auth/logout?"));
     assert_eq!(app.get("/api/auth/me").await.status, 200, "still signed in");
+}
+
+/// OpenID Connect Core §11: `offline_access` is accepted from any client
+/// without registering it (clients add it on their own), granted as asked
+/// and shown in the token's scope; a refresh token comes either way.
+#[tokio::test]
+async fn offline_access_is_accepted_from_every_client() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    app.signup("offline@example.com").await.ok();
+    let mut body = app.authorize_body(&client);
+    body["scope"] = json!("READ_GRAPH offline_access");
+    let code = app.authorize(&body).await.redirect_param("code").unwrap();
+    let t: TokenResponse = app.exchange(&client, &code).await.ok();
+    assert_eq!(t.scope, "READ_GRAPH offline_access");
+    assert!(!t.refresh_token.secret().is_empty());
+    let info = app.introspect(&client, t.access_token.secret()).await.ok();
+    assert_eq!(info.scope.as_deref(), Some("READ_GRAPH offline_access"));
+    let code = app.get_code(&client).await;
+    let t: TokenResponse = app.exchange(&client, &code).await.ok();
+    assert!(
+        !t.refresh_token.secret().is_empty(),
+        "without offline_access too"
+    );
 }

@@ -101,6 +101,7 @@ fn german_scope(scope: Scope) -> &'static str {
         Scope::OpenId => "Wissen, dass Sie es sind (eine Konto-ID, die sonst nichts verrät)",
         Scope::Profile => "Ihren Namen und Benutzernamen sehen",
         Scope::Email => "Ihre E-Mail-Adresse sehen",
+        Scope::OfflineAccess => "Zugriff behalten, auch wenn Sie sie nicht nutzen",
     }
 }
 
