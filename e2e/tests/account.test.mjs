@@ -244,6 +244,15 @@ test('the screens speak German by ui_locales or the browser, with <html lang>, a
     await page.getByRole('heading', { name: 'Verbundene Apps' }).waitFor();
     assert.match(await page.locator('main').innerText(), /Keine App hat Zugriff auf Ihr Konto/);
     await checkScreen(page, 'connected-apps-de');
+    // Once an app is allowed, its permissions are the server's German words.
+    await page.goto(request('READ_GRAPH offline_access').url);
+    await page.getByRole('button', { name: 'Autorisieren' }).click();
+    await landing(page);
+    await page.goto(new URL('/account/apps', server().baseUrl).toString());
+    await page.getByRole('heading', { name: 'Verbundene Apps' }).waitFor();
+    const apps = await page.locator('main').innerText();
+    assert.match(apps, /Agenten-\/Graph-Definitionen und Ausführungsergebnisse lesen/);
+    assert.match(apps, /Zugriff behalten, auch wenn Sie sie nicht nutzen/);
     // An error screen in German; in English its title is the seed's.
     await page.goto(new URL('/auth/authorize?redirect_uri=x', server().baseUrl).toString());
     assert.equal((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Ungültige Anfrage');

@@ -95,9 +95,11 @@ pub async fn app_info(
     resources: &[String],
 ) -> Result<AppInfo, ApiError> {
     use crate::logic::query::encode;
+    // Scopes come worded in the page's language.
     let mut url = format!(
-        "/api/oauth/app/{}?redirect_uri={}",
+        "/api/oauth/app/{}?ui_locales={}&redirect_uri={}",
         encode(client_id),
+        crate::logic::text::lang().code(),
         encode(redirect_uri)
     );
     for r in resources {
@@ -122,7 +124,11 @@ pub async fn authorize(request: &AuthorizeRequest) -> Result<AuthorizeResponse, 
 
 /// `GET /api/account/apps`: the apps with access to the account.
 pub async fn connected_apps() -> Result<ConnectedApps, ApiError> {
-    json(get("/api/account/apps")).await
+    let url = format!(
+        "/api/account/apps?ui_locales={}",
+        crate::logic::text::lang().code()
+    );
+    json(get(&url)).await
 }
 
 /// `DELETE /api/account/apps/{client_id}`: removes that app's access.

@@ -446,6 +446,7 @@ mod tests {
             description: String::new(),
             logo_url: Some("data:image/png;base64,AA==".into()),
             scopes: vec![scope(), scope()],
+            open_scopes: vec![scope()],
             plain_pkce_allowed: false,
             registration: Registration::MetadataDocument,
             client_host: Some("app.example".into()),

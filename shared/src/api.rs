@@ -70,6 +70,10 @@ pub struct AppInfo {
     /// The scopes the app is allowed to request, each with its description;
     /// also what it gets when its request names none (RFC 6749 §3.3).
     pub scopes: Vec<ScopeInfo>,
+    /// The scopes every app may ask for without registering them (`openid`,
+    /// `profile`, `email`, `offline_access`), worded like `scopes`.
+    #[serde(default)]
+    pub open_scopes: Vec<ScopeInfo>,
     /// Whether PKCE `plain` is acceptable for this app (S256 always is).
     pub plain_pkce_allowed: bool,
     /// How the app was registered; only `operator` is verified.

@@ -3,7 +3,7 @@
 
 use super::caller::{CurrentUser, SameOrigin};
 use super::cookie::end_session;
-use super::extract::{ApiPath, Now};
+use super::extract::{ApiPath, Now, Wording};
 use crate::error::ApiResult;
 use crate::service::accounts;
 use crate::state::AppState;
@@ -26,8 +26,11 @@ pub fn router() -> Router<AppState> {
 async fn list_apps(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
+    Wording(locale): Wording,
 ) -> ApiResult<Json<ConnectedApps>> {
-    Ok(Json(accounts::connected_apps(&state, &me.user_id).await?))
+    Ok(Json(
+        accounts::connected_apps(&state, &me.user_id, locale).await?,
+    ))
 }
 
 /// RFC 7009 §2.1 in spirit, from the person's side: removes the consent and

@@ -1,9 +1,10 @@
 //! What the consent screen shows about an app.
 
 use super::caller::{ClientAddr, MaybeUser};
-use super::extract::{ApiPath, ListQuery, Now};
+use super::extract::{ApiPath, ListQuery, Now, Wording};
 use crate::domain::authorize::{can_be_remembered, verify_client};
 use crate::domain::resource::MAX_RESOURCES;
+use crate::domain::wording::{open_scopes, scope_info};
 use crate::error::{ApiError, ApiResult};
 use crate::service::clients;
 use crate::state::AppState;
@@ -13,7 +14,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use shared::{
     AppInfo, AppInfoQuery, AuthorizeProblem, ClientId, RedirectUri, Registration, ResourceInfo,
-    ResourceUri, ScopeInfo,
+    ResourceUri,
 };
 
 pub fn router() -> Router<AppState> {
@@ -34,6 +35,7 @@ async fn get_app(
     ApiPath(client_id): ApiPath<String>,
     MaybeUser(user): MaybeUser,
     ListQuery(query): ListQuery<AppInfoQuery>,
+    Wording(locale): Wording,
 ) -> ApiResult<Json<AppInfo>> {
     let client_id = ClientId::parse(&client_id).ok_or_else(not_found)?;
     clients::resolve(&state, &client_id, source, now).await?;
@@ -110,7 +112,12 @@ async fn get_app(
         name: client.name,
         description: client.description,
         logo_url: client.logo_url,
-        scopes: client.allowed_scopes.iter().map(ScopeInfo::from).collect(),
+        scopes: client
+            .allowed_scopes
+            .iter()
+            .map(|s| scope_info(s, locale))
+            .collect(),
+        open_scopes: open_scopes(locale),
         plain_pkce_allowed: policy.plain_pkce_allowed,
     }))
 }

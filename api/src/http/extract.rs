@@ -3,6 +3,7 @@
 //! bodies), and the request's one reading of the clock. Who is calling is
 //! `caller.rs`.
 
+use crate::domain::wording::Locale;
 use crate::error::{ApiError, ApiResult, DatabaseDown};
 use crate::state::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
@@ -139,4 +140,27 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ListQuery<T> {
 /// RFC 6749 §3.1: parameters sent without a value are treated as omitted.
 pub fn non_empty(v: &Option<String>) -> Option<&str> {
     v.as_deref().filter(|s| !s.is_empty())
+}
+
+/// The language to word scopes in: the `ui_locales` query parameter (the
+/// consent screen sends its own language so), else `Accept-Language`.
+#[derive(Debug, Clone, Copy)]
+pub struct Wording(pub Locale);
+
+impl<S: Send + Sync> FromRequestParts<S> for Wording {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> ApiResult<Self> {
+        #[derive(serde::Deserialize)]
+        struct Asked {
+            ui_locales: Option<String>,
+        }
+        let query = parts.uri.query().unwrap_or("");
+        let asked: Asked = from_pairs(url::form_urlencoded::parse(query.as_bytes()), "query")?;
+        let header = parts
+            .headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        Ok(Wording(Locale::pick(asked.ui_locales.as_deref(), header)))
+    }
 }

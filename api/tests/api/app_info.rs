@@ -22,6 +22,12 @@ async fn active_app_is_described_with_its_scopes() {
                 {"name": "EXECUTE_GRAPH", "description": "Execute agents/graphs"},
                 {"name": "READ_GRAPH", "description": "Read agent/graph definitions and execution results"},
             ],
+            "open_scopes": [
+                {"name": "openid", "description": "Know it is you (an account id that tells it nothing else)"},
+                {"name": "profile", "description": "See your name and username"},
+                {"name": "email", "description": "See your email address"},
+                {"name": "offline_access", "description": "Keep access while you are not using it"},
+            ],
             "plain_pkce_allowed": true,
             "registration": "operator",
             "runs_on_device": true,
@@ -70,4 +76,59 @@ async fn a_redirect_uri_can_be_checked_before_consent() {
             "{bad}: the page picks its screen by this code"
         );
     }
+}
+
+/// One source of truth for scope wording: the server words every scope in
+/// the page's language (`ui_locales`, else `Accept-Language`, else English),
+/// on the consent screen's app and on the connected-apps page.
+#[tokio::test]
+async fn scopes_come_worded_in_the_language_asked() {
+    let app = spawn_app().await;
+    let client = app.default_app().await;
+    let words = |r: &crate::helpers::Reply, field: &str| -> Vec<String> {
+        r.body[field]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["description"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let url = format!("/api/oauth/app/{}", client.client_id);
+    let de = app.get(&format!("{url}?ui_locales=de")).await;
+    assert_eq!(
+        words(&de, "scopes"),
+        [
+            "Agenten/Graphen ausführen",
+            "Agenten-/Graph-Definitionen und Ausführungsergebnisse lesen"
+        ]
+    );
+    assert_eq!(
+        words(&de, "open_scopes")[3],
+        "Zugriff behalten, auch wenn Sie sie nicht nutzen"
+    );
+    let by_header = crate::helpers::send(
+        app.browser
+            .get(app.url(&url))
+            .header("accept-language", "fr-CH, de;q=0.8"),
+    )
+    .await;
+    assert_eq!(words(&by_header, "scopes"), words(&de, "scopes"));
+    let asked_wins = crate::helpers::send(
+        app.browser
+            .get(app.url(&format!("{url}?ui_locales=en")))
+            .header("accept-language", "de"),
+    )
+    .await;
+    assert_eq!(words(&asked_wins, "scopes")[0], "Execute agents/graphs");
+    let unknown = app.get(&format!("{url}?ui_locales=ja")).await;
+    assert_eq!(words(&unknown, "scopes")[0], "Execute agents/graphs");
+
+    // The connected-apps page too.
+    app.signup("worded@example.com").await.ok();
+    app.get_code(&client).await;
+    let apps = app.get("/api/account/apps?ui_locales=de").await;
+    assert_eq!(
+        apps.body["apps"][0]["scopes"][0]["description"],
+        "Agenten/Graphen ausführen"
+    );
 }

@@ -18,6 +18,7 @@ pub mod resource;
 pub mod scope;
 pub mod session;
 pub mod token;
+pub mod wording;
 
 use shared::ErrorCode;
 

@@ -8,11 +8,10 @@ use crate::domain::accounts::{
     check_new_password, login_key, normalize_email, AccountRejection, MAX_PASSWORD_LEN,
 };
 use crate::domain::limits::Subject;
+use crate::domain::wording::{scope_info, Locale};
 use crate::state::AppState;
 use crate::store::{apps, consents, resources, sessions, users};
-use shared::{
-    ClientId, ConnectedApp, ConnectedApps, Credentials, Me, ResourceUri, ScopeInfo, SessionId,
-};
+use shared::{ClientId, ConnectedApp, ConnectedApps, Credentials, Me, ResourceUri, SessionId};
 use std::net::IpAddr;
 use tokio::sync::OnceCell;
 
@@ -172,8 +171,12 @@ pub async fn end_all_sessions(state: &AppState, user_id: &str) -> Result<(), Fai
     Ok(())
 }
 
-/// Every app the person allowed, with what and since when.
-pub async fn connected_apps(state: &AppState, user_id: &str) -> Result<ConnectedApps, Failure> {
+/// Every app the person allowed, with what (worded in `locale`) and since when.
+pub async fn connected_apps(
+    state: &AppState,
+    user_id: &str,
+    locale: Locale,
+) -> Result<ConnectedApps, Failure> {
     let rows = consents::list_for_user(&state.db, user_id).await?;
     let uris: Vec<_> = rows
         .iter()
@@ -193,7 +196,12 @@ pub async fn connected_apps(state: &AppState, user_id: &str) -> Result<Connected
             name: r.client.name,
             logo_url: r.client.logo_url,
             registration: r.client.registration,
-            scopes: r.approval.scopes.iter().map(ScopeInfo::from).collect(),
+            scopes: r
+                .approval
+                .scopes
+                .iter()
+                .map(|s| scope_info(s, locale))
+                .collect(),
             resources: r.approval.resources.iter().map(name_of).collect(),
             granted_at: r.created_at,
             updated_at: r.updated_at,

@@ -1,5 +1,5 @@
 use crate::logic::flow::may_untick;
-use crate::logic::text::{scope_description, t};
+use crate::logic::text::t;
 use leptos::prelude::*;
 use shared::ScopeInfo;
 
@@ -36,7 +36,7 @@ pub fn ScopeList(
                         }
                     });
                     let text = view! {
-                        <span class="scope__description">{scope_description(&row.name, &row.description)}</span>
+                        <span class="scope__description">{row.description.clone()}</span>
                         <code class="scope__name">{row.name.clone()}</code>
                         {tag}
                     };

@@ -109,16 +109,18 @@ pub fn caution(app: &AppInfo) -> Caution {
 }
 
 /// The rows of the permission list: the requested scopes (all of them among
-/// the app's, or parsing would have refused), in the order the app asked,
-/// with the app's descriptions.
+/// the app's or open to every app, or parsing would have refused), in the
+/// order the app asked, in the server's words.
 pub fn scope_rows(request: &AuthorizationRequest, app: &AppInfo) -> Vec<ScopeInfo> {
     request
         .scopes
         .iter()
         .filter_map(|s| {
-            let registered = app.scopes.iter().find(|a| a.name == s.as_str()).cloned();
-            // Identity scopes are nobody's registration: their own words.
-            registered.or_else(|| s.is_identity().then(|| ScopeInfo::from(s)))
+            app.scopes
+                .iter()
+                .chain(&app.open_scopes)
+                .find(|a| a.name == s.as_str())
+                .cloned()
         })
         .collect()
 }
@@ -267,6 +269,7 @@ mod tests {
             description: "d".into(),
             logo_url: None,
             scopes: scopes.iter().map(|s| ScopeInfo::from(*s)).collect(),
+            open_scopes: Scope::IDENTITY.into_iter().map(ScopeInfo::from).collect(),
             plain_pkce_allowed: true,
             registration: Registration::Operator,
             client_host: None,

@@ -6,7 +6,6 @@
 //! The language is chosen once per page load (see [`pick`]); switching
 //! stores the choice and reloads, so no view has to re-render its words.
 
-use shared::Scope;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The languages of the catalogue.
@@ -72,37 +71,6 @@ pub fn lang() -> Lang {
 /// The words of this page load.
 pub fn t() -> &'static Text {
     lang().text()
-}
-
-/// What a scope allows, in the page's language: the server's words in
-/// English, ours in German (names we do not know keep the server's words).
-pub fn scope_description(name: &str, server_words: &str) -> String {
-    scope_description_in(lang(), name, server_words)
-}
-
-fn scope_description_in(lang: Lang, name: &str, server_words: &str) -> String {
-    match (lang, name.parse::<Scope>()) {
-        (Lang::De, Ok(scope)) => german_scope(scope).to_owned(),
-        _ => server_words.to_owned(),
-    }
-}
-
-fn german_scope(scope: Scope) -> &'static str {
-    match scope {
-        Scope::ExecuteGraph => "Agenten/Graphen ausführen",
-        Scope::ReadGraph => "Agenten-/Graph-Definitionen und Ausführungsergebnisse lesen",
-        Scope::ExecuteBlock => "Einzelne Blöcke ausführen",
-        Scope::ReadBlock => "Block-Definitionen lesen",
-        Scope::ReadStore => "Auf den Agenten-Store zugreifen",
-        Scope::UseTools => "Plattform-Werkzeuge verwenden",
-        Scope::ManageIntegrations => "Integrationen anlegen und ändern",
-        Scope::ReadIntegrations => "Status der Integrationen lesen",
-        Scope::DeleteIntegrations => "Integrationen entfernen",
-        Scope::OpenId => "Wissen, dass Sie es sind (eine Konto-ID, die sonst nichts verrät)",
-        Scope::Profile => "Ihren Namen und Benutzernamen sehen",
-        Scope::Email => "Ihre E-Mail-Adresse sehen",
-        Scope::OfflineAccess => "Zugriff behalten, auch wenn Sie sie nicht nutzen",
-    }
 }
 
 /// The words before and after `{key}` in `template`, for a placeholder
@@ -280,9 +248,6 @@ mod tests {
                 assert_eq!(en.contains(key), de.contains(key), "{name}: {key}");
             }
         }
-        for scope in Scope::ALL {
-            assert!(!german_scope(scope).is_empty());
-        }
     }
 
     #[test]
@@ -291,6 +256,7 @@ mod tests {
         assert_eq!(EN.title_app_not_found, "Application Not Found");
         assert_eq!(EN.title_invalid_redirect, "Invalid Redirect URI");
         assert_eq!(EN.title_invalid_scopes, "Invalid Scopes");
+        assert_eq!(fill(EN.continuing, "{app}", "X"), "Continuing to X…");
     }
 
     #[test]
@@ -311,22 +277,5 @@ mod tests {
         assert_eq!(pick(Some("xx"), Some("xx"), &[]), Lang::En);
         assert_eq!(Lang::from_tag("de_DE"), Some(Lang::De));
         assert_eq!(Lang::from_tag(""), None);
-    }
-
-    #[test]
-    fn scopes_are_described_in_the_pages_language() {
-        assert_eq!(
-            scope_description_in(Lang::De, "READ_GRAPH", "Read agent/graph definitions"),
-            "Agenten-/Graph-Definitionen und Ausführungsergebnisse lesen"
-        );
-        assert_eq!(
-            scope_description_in(Lang::De, "CUSTOM", "their words"),
-            "their words"
-        );
-        assert_eq!(
-            scope_description_in(Lang::En, "READ_GRAPH", "server words"),
-            "server words"
-        );
-        assert_eq!(fill(EN.continuing, "{app}", "X"), "Continuing to X…");
     }
 }
