@@ -356,7 +356,7 @@ mod tests {
         assert_eq!(parse_scope("read_graph"), Ok(Scope::ReadGraph));
         for (bad, why) in [
             ("0", "no scope number"),
-            ("10", "no scope number"),
+            ("26", "no scope number"),
             ("ADMIN", "unknown scope"),
             ("", "empty"),
         ] {

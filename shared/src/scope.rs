@@ -18,6 +18,22 @@ pub enum Scope {
     ManageIntegrations,
     ReadIntegrations,
     DeleteIntegrations,
+    Identity,
+    WriteGraph,
+    ReadLibrary,
+    WriteLibrary,
+    RunAgent,
+    ReadRun,
+    WriteRun,
+    ShareRun,
+    ReadRunReview,
+    WriteRunReview,
+    ReadSchedule,
+    WriteSchedule,
+    ReadFiles,
+    WriteFiles,
+    WriteStore,
+    ReadCredits,
     /// OpenID Connect Core §3.1.2.1: the request is for an ID Token.
     OpenId,
     /// OpenID Connect Core §5.4: name, preferred_username, updated_at.
@@ -31,7 +47,7 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope: the platform's, then the identity scopes.
-    pub const ALL: [Scope; 13] = [
+    pub const ALL: [Scope; 29] = [
         Scope::ExecuteGraph,
         Scope::ReadGraph,
         Scope::ExecuteBlock,
@@ -41,6 +57,22 @@ impl Scope {
         Scope::ManageIntegrations,
         Scope::ReadIntegrations,
         Scope::DeleteIntegrations,
+        Scope::Identity,
+        Scope::WriteGraph,
+        Scope::ReadLibrary,
+        Scope::WriteLibrary,
+        Scope::RunAgent,
+        Scope::ReadRun,
+        Scope::WriteRun,
+        Scope::ShareRun,
+        Scope::ReadRunReview,
+        Scope::WriteRunReview,
+        Scope::ReadSchedule,
+        Scope::WriteSchedule,
+        Scope::ReadFiles,
+        Scope::WriteFiles,
+        Scope::WriteStore,
+        Scope::ReadCredits,
         Scope::OpenId,
         Scope::Profile,
         Scope::Email,
@@ -61,8 +93,10 @@ impl Scope {
         )
     }
 
-    /// The platform's scopes, in the order the seed lists them (the CLI numbers them 1..=9 in this order).
-    pub const PLATFORM: [Scope; 9] = [
+    /// The platform's scopes: the seed's nine in the seed's order (the CLI
+    /// numbers them from 1 in this order, so `1,2` stays EXECUTE_GRAPH
+    /// READ_GRAPH), then the rest of AutoGPT's v2 permissions.
+    pub const PLATFORM: [Scope; 25] = [
         Scope::ExecuteGraph,
         Scope::ReadGraph,
         Scope::ExecuteBlock,
@@ -72,7 +106,36 @@ impl Scope {
         Scope::ManageIntegrations,
         Scope::ReadIntegrations,
         Scope::DeleteIntegrations,
+        Scope::Identity,
+        Scope::WriteGraph,
+        Scope::ReadLibrary,
+        Scope::WriteLibrary,
+        Scope::RunAgent,
+        Scope::ReadRun,
+        Scope::WriteRun,
+        Scope::ShareRun,
+        Scope::ReadRunReview,
+        Scope::WriteRunReview,
+        Scope::ReadSchedule,
+        Scope::WriteSchedule,
+        Scope::ReadFiles,
+        Scope::WriteFiles,
+        Scope::WriteStore,
+        Scope::ReadCredits,
     ];
+
+    /// v1 permissions the platform keeps only for old keys: offered, marked.
+    pub const fn is_deprecated(self) -> bool {
+        matches!(self, Scope::ExecuteGraph | Scope::ExecuteBlock)
+    }
+
+    /// What replaces a deprecated scope, if anything (it grants nothing).
+    pub const fn replaced_by(self) -> Option<Scope> {
+        match self {
+            Scope::ExecuteGraph => Some(Scope::RunAgent),
+            _ => None,
+        }
+    }
 
     /// The wire name, e.g. `EXECUTE_GRAPH`.
     pub const fn as_str(self) -> &'static str {
@@ -86,6 +149,22 @@ impl Scope {
             Scope::ManageIntegrations => "MANAGE_INTEGRATIONS",
             Scope::ReadIntegrations => "READ_INTEGRATIONS",
             Scope::DeleteIntegrations => "DELETE_INTEGRATIONS",
+            Scope::Identity => "IDENTITY",
+            Scope::WriteGraph => "WRITE_GRAPH",
+            Scope::ReadLibrary => "READ_LIBRARY",
+            Scope::WriteLibrary => "WRITE_LIBRARY",
+            Scope::RunAgent => "RUN_AGENT",
+            Scope::ReadRun => "READ_RUN",
+            Scope::WriteRun => "WRITE_RUN",
+            Scope::ShareRun => "SHARE_RUN",
+            Scope::ReadRunReview => "READ_RUN_REVIEW",
+            Scope::WriteRunReview => "WRITE_RUN_REVIEW",
+            Scope::ReadSchedule => "READ_SCHEDULE",
+            Scope::WriteSchedule => "WRITE_SCHEDULE",
+            Scope::ReadFiles => "READ_FILES",
+            Scope::WriteFiles => "WRITE_FILES",
+            Scope::WriteStore => "WRITE_STORE",
+            Scope::ReadCredits => "READ_CREDITS",
             Scope::OpenId => "openid",
             Scope::Profile => "profile",
             Scope::Email => "email",
@@ -105,6 +184,22 @@ impl Scope {
             Scope::ManageIntegrations => "Create and update user integrations",
             Scope::ReadIntegrations => "Read user integration status",
             Scope::DeleteIntegrations => "Remove user integrations",
+            Scope::Identity => "See your AutoGPT account's basic identity",
+            Scope::WriteGraph => "Create and change agents/graphs",
+            Scope::ReadLibrary => "See the agents in your library",
+            Scope::WriteLibrary => "Add, change and remove agents in your library",
+            Scope::RunAgent => "Run agents",
+            Scope::ReadRun => "See agent runs and their results",
+            Scope::WriteRun => "Stop and delete agent runs",
+            Scope::ShareRun => "Share agent runs with others",
+            Scope::ReadRunReview => "See the steps of runs that wait for your review",
+            Scope::WriteRunReview => "Approve or reject steps of runs on your behalf",
+            Scope::ReadSchedule => "See scheduled agent runs",
+            Scope::WriteSchedule => "Create and remove scheduled agent runs",
+            Scope::ReadFiles => "Read your files on the platform",
+            Scope::WriteFiles => "Upload and delete your files on the platform",
+            Scope::WriteStore => "Publish and update agents in the store under your name",
+            Scope::ReadCredits => "See your credit balance and usage",
             Scope::OpenId => "Know it is you (an account id that tells it nothing else)",
             Scope::Profile => "See your name and username",
             Scope::Email => "See your email address",

@@ -172,7 +172,7 @@ fn unsafe_or_unknown_flag_values_are_usage_errors_with_a_reason() {
         ("/relative", "1", "not an absolute URI"),
         ("myapp:/cb", "1", "myapp: scheme is not allowed"),
         ("https://a.example/cb", "0", "no scope number 0"),
-        ("https://a.example/cb", "10", "no scope number 10"),
+        ("https://a.example/cb", "26", "no scope number 26"),
         ("https://a.example/cb", "ADMIN", "unknown scope"),
         ("https://a.example/cb", "", "empty"),
     ] {
@@ -239,7 +239,7 @@ fn bad_names_and_unknown_owners_are_refused_with_exit_1() {
 fn interactive_mode_asks_again_after_a_bad_answer() {
     let db = TestDb::new();
     let answers =
-        "My App\nA helpful app\nftp://files.example/cb\nhttp://localhost:8080/callback\n12\n1,2\n";
+        "My App\nA helpful app\nftp://files.example/cb\nhttp://localhost:8080/callback\n26\n1,2\n";
     let out = admin(&db)
         .args(["generate-app", "--apply", "--json"])
         .write_stdin(answers)
@@ -256,7 +256,7 @@ fn interactive_mode_asks_again_after_a_bad_answer() {
         assert!(err.contains(prompt), "{prompt} in {err}");
     }
     assert!(err.contains("ftp: scheme is not allowed"), "{err}");
-    assert!(err.contains("no scope number 12"), "{err}");
+    assert!(err.contains("no scope number 26"), "{err}");
     let v = json_out(out.get_output());
     assert_eq!(v["name"], "My App");
     assert_eq!(

@@ -127,7 +127,7 @@ async fn the_test_server_runs_a_flow_server_side_and_deletes_its_app_on_sigterm(
     assert_eq!(query["response_type"], "code");
     assert_eq!(query["code_challenge_method"], "S256");
     assert_eq!(query["code_challenge"].len(), 43);
-    assert_eq!(query["scope"].split(' ').count(), 9);
+    assert_eq!(query["scope"].split(' ').count(), 25);
     assert!(query["state"].len() >= 32);
     let again = http
         .get(&server.url)

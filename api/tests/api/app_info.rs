@@ -19,7 +19,7 @@ async fn active_app_is_described_with_its_scopes() {
             "description": "An app for tests",
             "logo_url": "https://example.com/logo.png",
             "scopes": [
-                {"name": "EXECUTE_GRAPH", "description": "Execute agents/graphs"},
+                {"name": "EXECUTE_GRAPH", "description": "Execute agents/graphs (Deprecated: RUN_AGENT replaces it)"},
                 {"name": "READ_GRAPH", "description": "Read agent/graph definitions and execution results"},
             ],
             "open_scopes": [
@@ -98,7 +98,7 @@ async fn scopes_come_worded_in_the_language_asked() {
     assert_eq!(
         words(&de, "scopes"),
         [
-            "Agenten/Graphen ausführen",
+            "Agenten/Graphen ausführen (Veraltet: ersetzt durch RUN_AGENT)",
             "Agenten-/Graph-Definitionen und Ausführungsergebnisse lesen"
         ]
     );
@@ -119,16 +119,22 @@ async fn scopes_come_worded_in_the_language_asked() {
             .header("accept-language", "de"),
     )
     .await;
-    assert_eq!(words(&asked_wins, "scopes")[0], "Execute agents/graphs");
+    assert_eq!(
+        words(&asked_wins, "scopes")[1],
+        "Read agent/graph definitions and execution results"
+    );
     let unknown = app.get(&format!("{url}?ui_locales=ja")).await;
-    assert_eq!(words(&unknown, "scopes")[0], "Execute agents/graphs");
+    assert_eq!(
+        words(&unknown, "scopes")[1],
+        "Read agent/graph definitions and execution results"
+    );
 
     // The connected-apps page too.
     app.signup("worded@example.com").await.ok();
     app.get_code(&client).await;
     let apps = app.get("/api/account/apps?ui_locales=de").await;
     assert_eq!(
-        apps.body["apps"][0]["scopes"][0]["description"],
-        "Agenten/Graphen ausführen"
+        apps.body["apps"][0]["scopes"][1]["description"],
+        "Agenten-/Graph-Definitionen und Ausführungsergebnisse lesen"
     );
 }

@@ -210,7 +210,10 @@ async fn removing_an_apps_access_revokes_everything_issued_under_it_everywhere()
     assert_eq!(listed["name"], "Test App");
     assert_eq!(listed["registration"], "operator");
     assert_eq!(listed["scopes"][0]["name"], "EXECUTE_GRAPH");
-    assert_eq!(listed["scopes"][0]["description"], "Execute agents/graphs");
+    assert_eq!(
+        listed["scopes"][0]["description"],
+        "Execute agents/graphs (Deprecated: RUN_AGENT replaces it)"
+    );
     let granted = listed["granted_at"].as_i64().unwrap();
     assert_eq!(
         listed["last_used_at"].as_i64(),

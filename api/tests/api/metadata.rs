@@ -29,7 +29,7 @@ async fn metadata_describes_the_server() {
         m["revocation_endpoint"],
         "https://auth.example.com/api/oauth/revoke"
     );
-    assert_eq!(m["scopes_supported"].as_array().unwrap().len(), 13);
+    assert_eq!(m["scopes_supported"].as_array().unwrap().len(), 29);
     assert_eq!(m["response_types_supported"], serde_json::json!(["code"]));
     assert_eq!(
         m["grant_types_supported"],

@@ -515,3 +515,56 @@ async fn a_disabled_app_can_no_longer_get_tokens() {
     let r = app.refresh(&client, t.refresh_token.secret()).await;
     assert_eq!((r.status, r.error()), (401, "invalid_client"));
 }
+
+/// AutoGPT's v2 permissions are scopes: registered, asked for, granted,
+/// in the token and in introspection, narrowed on refresh and never widened.
+#[tokio::test]
+async fn v2_permissions_go_through_authorize_token_and_introspection() {
+    let app = spawn_app().await;
+    let client = app
+        .register_app(AppSpec {
+            scopes: "READ_LIBRARY RUN_AGENT READ_RUN",
+            ..AppSpec::default()
+        })
+        .await;
+    app.signup("v2@example.com").await.ok();
+    let mut body = app.authorize_body(&client);
+    body["scope"] = json!("RUN_AGENT READ_LIBRARY");
+    let code = app.authorize(&body).await.redirect_param("code").unwrap();
+    let t: TokenResponse = app.exchange(&client, &code).await.ok();
+    assert_eq!(t.scope, "RUN_AGENT READ_LIBRARY");
+    let info = app.introspect(&client, t.access_token.secret()).await.ok();
+    assert_eq!(info.scope.as_deref(), Some("RUN_AGENT READ_LIBRARY"));
+    let narrowed = app
+        .post_form_basic(
+            "/api/oauth/token",
+            &client,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", t.refresh_token.secret()),
+                ("scope", "READ_LIBRARY"),
+            ],
+        )
+        .await;
+    assert_eq!(narrowed.status, 200, "{:?}", narrowed.body);
+    assert_eq!(narrowed.body["scope"], "READ_LIBRARY");
+    let widened = app
+        .post_form_basic(
+            "/api/oauth/token",
+            &client,
+            &[
+                ("grant_type", "refresh_token"),
+                (
+                    "refresh_token",
+                    narrowed.body["refresh_token"].as_str().unwrap(),
+                ),
+                ("scope", "READ_LIBRARY READ_RUN"),
+            ],
+        )
+        .await;
+    assert_eq!((widened.status, widened.error()), (400, "invalid_scope"));
+    // A permission the app did not register is refused on the screen's terms.
+    body["scope"] = json!("WRITE_FILES");
+    let r = app.authorize(&body).await;
+    assert_eq!((r.status, r.error()), (400, "scope_not_allowed"));
+}

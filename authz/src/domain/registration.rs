@@ -388,6 +388,8 @@ pub fn check_metadata(
         .flat_map(|s| s.split_whitespace())
         .filter_map(|name| name.parse::<Scope>().ok())
         .collect();
+    // None known: the platform's scopes, the deprecated v1 ones too (clients
+    // registered before v2 still ask for them).
     let scopes = if scopes.is_empty() {
         ScopeSet::new(Scope::PLATFORM)
     } else {

@@ -36,15 +36,23 @@ impl Locale {
     }
 }
 
-/// A scope's name and what it allows, in `locale`.
+/// A scope's name and what it allows, in `locale`; a deprecated one says
+/// so, with what replaces it (the screen shows the server's words as they are).
 pub fn scope_info(scope: Scope, locale: Locale) -> ScopeInfo {
+    let words = match locale {
+        Locale::En => scope.description(),
+        Locale::De => german(scope),
+    };
+    let description = match (scope.is_deprecated(), scope.replaced_by(), locale) {
+        (false, _, _) => words.to_owned(),
+        (true, Some(new), Locale::En) => format!("{words} (Deprecated: {new} replaces it)"),
+        (true, None, Locale::En) => format!("{words} (Deprecated)"),
+        (true, Some(new), Locale::De) => format!("{words} (Veraltet: ersetzt durch {new})"),
+        (true, None, Locale::De) => format!("{words} (Veraltet)"),
+    };
     ScopeInfo {
         name: scope.as_str().to_owned(),
-        description: match locale {
-            Locale::En => scope.description(),
-            Locale::De => german(scope),
-        }
-        .to_owned(),
+        description,
     }
 }
 
@@ -69,6 +77,22 @@ fn german(scope: Scope) -> &'static str {
         Scope::ManageIntegrations => "Integrationen anlegen und ändern",
         Scope::ReadIntegrations => "Status der Integrationen lesen",
         Scope::DeleteIntegrations => "Integrationen entfernen",
+        Scope::Identity => "Die grundlegende Identität Ihres AutoGPT-Kontos sehen",
+        Scope::WriteGraph => "Agenten/Graphen anlegen und ändern",
+        Scope::ReadLibrary => "Die Agenten in Ihrer Bibliothek sehen",
+        Scope::WriteLibrary => "Agenten in Ihrer Bibliothek hinzufügen, ändern und entfernen",
+        Scope::RunAgent => "Agenten ausführen",
+        Scope::ReadRun => "Agentenläufe und ihre Ergebnisse sehen",
+        Scope::WriteRun => "Agentenläufe anhalten und löschen",
+        Scope::ShareRun => "Agentenläufe mit anderen teilen",
+        Scope::ReadRunReview => "Schritte von Läufen sehen, die auf Ihre Prüfung warten",
+        Scope::WriteRunReview => "Schritte von Läufen in Ihrem Namen freigeben oder ablehnen",
+        Scope::ReadSchedule => "Geplante Agentenläufe sehen",
+        Scope::WriteSchedule => "Geplante Agentenläufe anlegen und entfernen",
+        Scope::ReadFiles => "Ihre Dateien auf der Plattform lesen",
+        Scope::WriteFiles => "Ihre Dateien auf der Plattform hochladen und löschen",
+        Scope::WriteStore => "Agenten in Ihrem Namen im Store veröffentlichen und aktualisieren",
+        Scope::ReadCredits => "Ihr Guthaben und Ihren Verbrauch sehen",
         Scope::OpenId => "Wissen, dass Sie es sind (eine Konto-ID, die sonst nichts verrät)",
         Scope::Profile => "Ihren Namen und Benutzernamen sehen",
         Scope::Email => "Ihre E-Mail-Adresse sehen",
