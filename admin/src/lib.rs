@@ -17,6 +17,7 @@ mod generate;
 mod input;
 mod manage;
 mod resources;
+mod scopes;
 mod secrets;
 mod test_server;
 
@@ -76,6 +77,12 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
         /// Print `{"user_id", "email"}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the scope catalogue (numbered as `generate-app --scopes` reads it).
+    ListScopes {
+        /// Print a JSON array of `{name, title, description, deprecated, replaced_by, implies}`.
         #[arg(long)]
         json: bool,
     },
@@ -301,6 +308,7 @@ async fn dispatch(cli: Cli) -> AdminResult<Outcome> {
         Command::CreateUser { email, name, json } => {
             manage::create_user(&connect(&url).await?, email, name, json, now).await
         }
+        Command::ListScopes { json } => Ok(scopes::list_scopes(json)),
         Command::ListApps { json } => manage::list_apps(&connect(&url).await?, json).await,
         Command::ShowApp { client_id, json } => {
             manage::show_app(&connect(&url).await?, &client_id, json).await

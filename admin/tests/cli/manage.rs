@@ -146,3 +146,24 @@ fn a_public_client_has_no_secret_to_rotate() {
         .code(1);
     assert!(stderr(out.get_output()).contains("public client"));
 }
+
+/// `list-scopes`: the catalogue in `generate-app`'s numbering, with both
+/// languages' words and the deprecated v1 scopes marked.
+#[test]
+fn list_scopes_prints_the_catalogue_in_the_cli_numbering() {
+    let db = TestDb::new();
+    let out = admin(&db).args(["list-scopes"]).assert().success();
+    let text = stdout(out.get_output());
+    assert!(text.starts_with(" 1. EXECUTE_GRAPH"), "{text}");
+    assert!(text.contains("RUN_AGENT replaces it"), "{text}");
+    assert!(text.contains("25. READ_CREDITS"), "{text}");
+    let v = admin_json(&db, &["list-scopes", "--json"]);
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), 25);
+    assert_eq!(list[1]["name"], "READ_GRAPH");
+    assert_eq!(list[0]["replaced_by"], "RUN_AGENT");
+    assert_eq!(list[0]["deprecated"], true);
+    assert_eq!(list[13]["name"], "RUN_AGENT");
+    assert_eq!(list[13]["title"]["de"], "Agenten ausführen");
+    assert_eq!(list[13]["deprecated"], false);
+}

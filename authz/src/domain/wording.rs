@@ -39,10 +39,7 @@ impl Locale {
 /// A scope's name and what it allows, in `locale`; a deprecated one says
 /// so, with what replaces it (the screen shows the server's words as they are).
 pub fn scope_info(scope: Scope, locale: Locale) -> ScopeInfo {
-    let words = match locale {
-        Locale::En => scope.description(),
-        Locale::De => german(scope),
-    };
+    let words = words(scope, locale);
     let description = match (scope.is_deprecated(), scope.replaced_by(), locale) {
         (false, _, _) => words.to_owned(),
         (true, Some(new), Locale::En) => format!("{words} (Deprecated: {new} replaces it)"),
@@ -53,6 +50,14 @@ pub fn scope_info(scope: Scope, locale: Locale) -> ScopeInfo {
     ScopeInfo {
         name: scope.as_str().to_owned(),
         description,
+    }
+}
+
+/// What a scope allows, in `locale`, without any mark.
+pub fn words(scope: Scope, locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => scope.description(),
+        Locale::De => german(scope),
     }
 }
 
