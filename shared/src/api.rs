@@ -70,8 +70,10 @@ pub struct AppInfo {
     /// The scopes the app is allowed to request, each with its description;
     /// also what it gets when its request names none (RFC 6749 §3.3).
     pub scopes: Vec<ScopeInfo>,
-    /// The scopes every app may ask for without registering them (`openid`,
-    /// `profile`, `email`, `offline_access`), worded like `scopes`.
+    /// The scopes the app may ask for without having registered them,
+    /// worded like `scopes`: `openid`, `profile`, `email` and
+    /// `offline_access` for every app; the whole catalogue for an app nobody
+    /// vouched for (the person decides on the screen).
     #[serde(default)]
     pub open_scopes: Vec<ScopeInfo>,
     /// Whether PKCE `plain` is acceptable for this app (S256 always is).
@@ -145,6 +147,12 @@ impl AppInfo {
         crate::ClientPolicy {
             allowed_scopes: self
                 .scopes
+                .iter()
+                .filter_map(|s| s.name.parse().ok())
+                .collect(),
+            // The server lists here what else the app may ask for.
+            extra_scopes: self
+                .open_scopes
                 .iter()
                 .filter_map(|s| s.name.parse().ok())
                 .collect(),

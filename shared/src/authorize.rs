@@ -232,9 +232,14 @@ pub struct ClientTarget {
 /// registration, the page from `GET /api/oauth/app/{client_id}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientPolicy {
-    /// The scopes it may request; also the default when it names none
-    /// (RFC 6749 §3.3).
+    /// The scopes it registered: what it may request, and the default when
+    /// it names none (RFC 6749 §3.3).
     pub allowed_scopes: ScopeSet,
+    /// What else it may ask for: nothing for an app an operator registered;
+    /// the whole catalogue for one nobody vouched for (it is always shown
+    /// the screen, so the person decides; that is how MCP step-up asks for
+    /// more than a client registered).
+    pub extra_scopes: ScopeSet,
     /// Whether PKCE `plain` is acceptable for it (S256 always is).
     pub plain_pkce_allowed: bool,
 }
@@ -340,7 +345,7 @@ impl AuthorizationRequest {
         let not_allowed: Vec<Scope> = scopes
             .not_in(&policy.allowed_scopes)
             .into_iter()
-            .filter(|s| !s.is_identity())
+            .filter(|s| !s.is_identity() && !policy.extra_scopes.contains(*s))
             .collect();
         if !not_allowed.is_empty() {
             return Err(AuthorizeProblem::ScopeNotAllowed(not_allowed));
@@ -575,6 +580,7 @@ mod tests {
     fn policy() -> ClientPolicy {
         ClientPolicy {
             allowed_scopes: ScopeSet::new([Scope::ReadGraph, Scope::ExecuteGraph]),
+            extra_scopes: ScopeSet::default(),
             plain_pkce_allowed: true,
         }
     }
@@ -700,6 +706,7 @@ mod tests {
         let p = params(&[("scope", None)]);
         let none = ClientPolicy {
             allowed_scopes: ScopeSet::default(),
+            extra_scopes: ScopeSet::default(),
             plain_pkce_allowed: true,
         };
         assert_eq!(

@@ -104,6 +104,7 @@ mod tests {
         let target = params.target().unwrap();
         let policy = ClientPolicy {
             allowed_scopes: ScopeSet::new([Scope::ReadGraph, Scope::ExecuteGraph]),
+            extra_scopes: ScopeSet::default(),
             plain_pkce_allowed: false,
         };
         AuthorizationRequest::parse(&params, &target, &policy).unwrap()

@@ -117,7 +117,7 @@ async fn get_app(
             .iter()
             .map(|s| scope_info(s, locale))
             .collect(),
-        open_scopes: open_scopes(locale),
+        open_scopes: open_scopes(&policy.extra_scopes, locale),
         plain_pkce_allowed: policy.plain_pkce_allowed,
     }))
 }

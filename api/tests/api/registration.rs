@@ -574,3 +574,67 @@ async fn an_unvouched_clients_problem_is_shown_after_sign_in_too() {
         "the person's own click goes back"
     );
 }
+
+/// MCP step-up (MCP authorization spec, scope selection): a client nobody
+/// vouched for may ask for any catalogue scope, whatever it registered: it
+/// is always shown the screen, so the person decides. Its registered scopes
+/// stay the default. An operator's app keeps its registration as the limit.
+#[tokio::test]
+async fn an_unvouched_client_may_ask_for_more_than_it_registered() {
+    let app = spawn_app().await;
+    let id = register(&app, &mcp_client()).await.body["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let redirect = "http://localhost:6274/oauth/callback";
+    let info = app
+        .get(&format!(
+            "/api/oauth/app/{id}?redirect_uri={}",
+            url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
+        ))
+        .await;
+    let names = |field: &str| -> Vec<String> {
+        info.body[field]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names("scopes"), ["READ_GRAPH", "EXECUTE_GRAPH"]);
+    assert!(names("open_scopes").contains(&"RUN_AGENT".to_owned()));
+    app.signup("stepup@example.com").await.ok();
+    let ask = |scope: &str| {
+        json!({
+            "client_id": id, "redirect_uri": redirect, "scope": scope, "state": "s",
+            "code_challenge": CHALLENGE, "code_challenge_method": "S256",
+            "response_type": "code", "decision": "approve",
+        })
+    };
+    let code = app
+        .authorize(&ask("READ_GRAPH RUN_AGENT"))
+        .await
+        .redirect_param("code")
+        .unwrap();
+    let client = TestClient {
+        client_id: id.clone(),
+        secret: None,
+        redirect_uri: redirect.into(),
+    };
+    let t: TokenResponse = app.exchange_in_body(&client, &code).await.ok();
+    assert_eq!(t.scope, "READ_GRAPH RUN_AGENT");
+    // A name the catalogue does not have is still the client's error (shown:
+    // nobody vouched for it).
+    let r = app.authorize(&ask("READ_GRAPH mcp:everything")).await;
+    assert_eq!((r.status, r.error()), (400, "invalid_scope"));
+    // The operator's app: its registration is the limit.
+    let operator = app.default_app().await;
+    let mut body = app.authorize_body(&operator);
+    body["scope"] = json!("READ_GRAPH RUN_AGENT");
+    let r = app.authorize(&body).await;
+    assert_eq!((r.status, r.error()), (400, "scope_not_allowed"));
+    let info = app
+        .get(&format!("/api/oauth/app/{}", operator.client_id))
+        .await;
+    assert_eq!(info.body["open_scopes"].as_array().unwrap().len(), 4);
+}

@@ -2,7 +2,7 @@
 
 use super::Rejection;
 use crate::crypto::HashedSecret;
-use shared::{ClientId, ClientPolicy, ClientSecret, ErrorCode, Registration, ScopeSet};
+use shared::{ClientId, ClientPolicy, ClientSecret, ErrorCode, Registration, Scope, ScopeSet};
 use std::fmt;
 
 /// A grant type a client may use at the token endpoint.
@@ -101,6 +101,10 @@ impl Client {
     pub fn policy(&self, plain_pkce_enabled: bool) -> ClientPolicy {
         ClientPolicy {
             allowed_scopes: self.allowed_scopes.clone(),
+            extra_scopes: match self.registration.is_verified() {
+                true => ScopeSet::default(),
+                false => ScopeSet::new(Scope::PLATFORM),
+            },
             plain_pkce_allowed: plain_pkce_enabled && self.registration.is_verified(),
         }
     }

@@ -2,7 +2,7 @@
 //! connected-apps page show the server's words, never their own (one
 //! source of truth; the page's download carries no scope strings).
 
-use shared::{Scope, ScopeInfo};
+use shared::{Scope, ScopeInfo, ScopeSet};
 
 /// The languages scopes are worded in (the consent screen's two).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -61,12 +61,13 @@ pub fn words(scope: Scope, locale: Locale) -> &'static str {
     }
 }
 
-/// The scopes every app may ask for without registering them, worded: the
-/// screen shows them in these words when a request names them.
-pub fn open_scopes(locale: Locale) -> Vec<ScopeInfo> {
+/// The scopes an app may ask for without having registered them, worded:
+/// the identity scopes and `offline_access` for every app, and its
+/// policy's extra scopes (the screen shows them in these words).
+pub fn open_scopes(extra: &ScopeSet, locale: Locale) -> Vec<ScopeInfo> {
     Scope::ALL
         .into_iter()
-        .filter(|s| s.is_identity())
+        .filter(|s| s.is_identity() || extra.contains(*s))
         .map(|s| scope_info(s, locale))
         .collect()
 }
@@ -140,10 +141,12 @@ mod tests {
                 "{scope}"
             );
         }
-        let open: Vec<String> = open_scopes(Locale::De)
+        let open: Vec<String> = open_scopes(&ScopeSet::default(), Locale::De)
             .into_iter()
             .map(|s| s.name)
             .collect();
         assert_eq!(open, ["openid", "profile", "email", "offline_access"]);
+        let extra = ScopeSet::new([Scope::RunAgent]);
+        assert_eq!(open_scopes(&extra, Locale::En)[0].name, "RUN_AGENT");
     }
 }

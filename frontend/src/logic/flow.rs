@@ -238,7 +238,7 @@ pub fn unavailable(err: &ApiError) -> Problem {
 mod tests {
     use super::*;
     use crate::logic::query::authorize_params_from_query;
-    use shared::{ErrorBody, Registration, ResourceInfo, Scope};
+    use shared::{ErrorBody, Registration, ResourceInfo, Scope, ScopeSet};
 
     const CC: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
@@ -455,6 +455,31 @@ mod tests {
         assert!(!wants_no_screen(
             &authorize_params_from_query("prompt=login").unwrap()
         ));
+    }
+
+    #[test]
+    fn an_unvouched_app_may_ask_for_what_the_server_lists_as_open() {
+        let mut a = app(&[Scope::ReadGraph]);
+        let ask = params(&[("scope", Some("READ_GRAPH RUN_AGENT"))]);
+        assert!(
+            matches!(next(&ask, &a), Next::Show(p) if p.kind == ProblemKind::InvalidScopes),
+            "not registered, not open"
+        );
+        a.registration = Registration::Dynamic;
+        a.open_scopes.push(ScopeInfo::from(Scope::RunAgent));
+        let Next::Consent(r) = next(&ask, &a) else {
+            panic!("the server lists RUN_AGENT as open to this app");
+        };
+        let names: Vec<String> = scope_rows(&r, &a).into_iter().map(|s| s.name).collect();
+        assert_eq!(names, ["READ_GRAPH", "RUN_AGENT"]);
+        let Next::Consent(r) = next(&params(&[("scope", None)]), &a) else {
+            panic!("valid");
+        };
+        assert_eq!(
+            r.scopes,
+            ScopeSet::new([Scope::ReadGraph]),
+            "the default stays the registration"
+        );
     }
 
     #[test]
