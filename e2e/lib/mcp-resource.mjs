@@ -15,9 +15,12 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 
 /**
- * @param {{name: string, authorizationServer: string, scopes: string[]}} opts
+ * `toolScopes`: tools beyond `whoami`, each with the scopes it needs; a call
+ * whose token lacks one is answered 403 `insufficient_scope` with the scopes
+ * the token has plus the ones the tool needs (MCP step-up).
+ * @param {{name: string, authorizationServer: string, scopes: string[], toolScopes?: Record<string, string[]>}} opts
  */
-export async function startMcpResource({ name, authorizationServer, scopes }) {
+export async function startMcpResource({ name, authorizationServer, scopes, toolScopes = {} }) {
   let credentials;
   const metadataRequests = [];
   /** Every introspection this resource made: `{status, body}` of the answer. */
@@ -123,11 +126,30 @@ export async function startMcpResource({ name, authorizationServer, scopes }) {
       res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }));
       return;
     }
+    const held = typeof info.scope === 'string' ? info.scope.split(' ') : [];
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+    const needed = body?.method === 'tools/call' ? toolScopes[body.params?.name] : undefined;
+    if (needed && !needed.every((n) => held.includes(n))) {
+      const want = [...new Set([...held, ...needed])].join(' ');
+      requests.push({ method: req.method, authorized: true, status: 403, info });
+      res.writeHead(403, {
+        'www-authenticate': `Bearer error="insufficient_scope", scope="${want}", resource_metadata="${metadataUrl}"`,
+        'content-type': 'application/json',
+      });
+      res.end(JSON.stringify({ error: 'insufficient_scope' }));
+      return;
+    }
     requests.push({ method: req.method, authorized: true, status: 200, info });
     const mcp = new McpServer({ name, version: '1.0.0' });
-    mcp.registerTool('whoami', { description: 'What the access token says about its holder' }, async () => ({
+    const whoami = async () => ({
       content: [{ type: 'text', text: JSON.stringify({ sub: info.sub, client_id: info.client_id, scope: info.scope, aud: info.aud }) }],
-    }));
+    });
+    mcp.registerTool('whoami', { description: 'What the access token says about its holder' }, whoami);
+    for (const tool of Object.keys(toolScopes)) {
+      mcp.registerTool(tool, { description: `Needs ${toolScopes[tool].join(' ')}` }, whoami);
+    }
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       transport.close();
@@ -141,7 +163,7 @@ export async function startMcpResource({ name, authorizationServer, scopes }) {
       expiresAt: info.exp,
       resource: new URL(uri),
     };
-    await transport.handleRequest(req, res);
+    await transport.handleRequest(req, res, body);
   }
 
   return {
