@@ -1,5 +1,7 @@
-//! The scope catalogue (the seed's nine scopes, and OpenID Connect's
-//! identity scopes), defined once for both sides.
+//! The scope catalogue, defined once for both sides: AutoGPT's permissions
+//! (the seed's nine first, then the rest of the platform's v2 permissions),
+//! OpenID Connect's identity scopes and `offline_access`. Compiled in for
+//! now; the server words them (`authz::domain::wording`).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
