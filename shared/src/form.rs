@@ -174,16 +174,6 @@ impl<'de> de::Deserializer<'de> for Values {
             .deserialize_enum(name, variants, visitor)
     }
 
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, FormError> {
-        match self.one()?.as_str() {
-            "true" => visitor.visit_bool(true),
-            "false" => visitor.visit_bool(false),
-            other => Err(FormError::Invalid(format!(
-                "{other:?} is not true or false"
-            ))),
-        }
-    }
-
     fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, FormError> {
         let name = self.name.clone();
         let n = self
@@ -202,7 +192,7 @@ impl<'de> de::Deserializer<'de> for Values {
     }
 
     serde::forward_to_deserialize_any! {
-        i8 i16 i32 i64 i128 u8 u16 u32 u128 f32 f64 char str
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u128 f32 f64 char str
         bytes byte_buf unit unit_struct tuple tuple_struct map struct identifier
     }
 }

@@ -49,37 +49,26 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope: the platform's, then the identity scopes.
-    pub const ALL: [Scope; 29] = [
-        Scope::ExecuteGraph,
-        Scope::ReadGraph,
-        Scope::ExecuteBlock,
-        Scope::ReadBlock,
-        Scope::ReadStore,
-        Scope::UseTools,
-        Scope::ManageIntegrations,
-        Scope::ReadIntegrations,
-        Scope::DeleteIntegrations,
-        Scope::Identity,
-        Scope::WriteGraph,
-        Scope::ReadLibrary,
-        Scope::WriteLibrary,
-        Scope::RunAgent,
-        Scope::ReadRun,
-        Scope::WriteRun,
-        Scope::ShareRun,
-        Scope::ReadRunReview,
-        Scope::WriteRunReview,
-        Scope::ReadSchedule,
-        Scope::WriteSchedule,
-        Scope::ReadFiles,
-        Scope::WriteFiles,
-        Scope::WriteStore,
-        Scope::ReadCredits,
-        Scope::OpenId,
-        Scope::Profile,
-        Scope::Email,
-        Scope::OfflineAccess,
-    ];
+    pub const ALL: [Scope; 29] = {
+        // PLATFORM, then the scopes every client may ask for: one list each.
+        let open = [
+            Scope::OpenId,
+            Scope::Profile,
+            Scope::Email,
+            Scope::OfflineAccess,
+        ];
+        let mut all = [Scope::OpenId; 29];
+        let mut i = 0;
+        while i < Scope::PLATFORM.len() {
+            all[i] = Scope::PLATFORM[i];
+            i += 1;
+        }
+        while i < all.len() {
+            all[i] = open[i - Scope::PLATFORM.len()];
+            i += 1;
+        }
+        all
+    };
 
     /// OpenID Connect's scopes: about who the person is, not what the app
     /// may do. Every client may ask for them; none registers them.
